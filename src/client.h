@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * The client: one connection's socket, query buffer, parsed commands, reply
+ * buffers and bookkeeping, plus the list of all clients.
+ *
+ * Threads: the main thread creates, lists and frees clients. The I/O fields
+ * (query buffer, parser, parsed commands, reply buffers, socket) belong to
+ * whichever thread currently owns the client: the main thread, or an I/O thread
+ * between hand-off and hand-back (see io_state). The list functions are
+ * main-thread only.
+ */
+#ifndef LOOM_CLIENT_H
+#define LOOM_CLIENT_H
+
+#include "ilist.h"
+#include "resp.h"
+#include "str.h"
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct command;
+struct db;
+
+/* Client flags. */
+#define CLIENT_CLOSE_AFTER_REPLY (1 << 0) /* close once the reply is written (QUIT, protocol error) */
+#define CLIENT_CLOSE_ASAP (1 << 1)        /* close before sleeping (KILL, limits) */
+#define CLIENT_UNIX_SOCKET (1 << 2)
+#define CLIENT_PENDING_WRITE (1 << 3)     /* in the pending-write list */
+#define CLIENT_WRITE_INSTALLED (1 << 4)   /* a writable handler is installed */
+#define CLIENT_EXECUTING (1 << 5)         /* a command of this client is running */
+#define CLIENT_READ_PAUSED (1 << 6)       /* parsed commands wait; don't read more */
+
+/* An argument of the command being executed: `len` bytes at `ptr`, inside the
+ * client's query buffer, valid until the command returns. */
+typedef struct arg {
+    char *ptr;
+    size_t len;
+} arg;
+
+/* A parsed command waiting to run: argc args starting at args[first]. */
+typedef struct parsedCommand {
+    int argc;
+    int first;
+} parsedCommand;
+
+/* A block of reply bytes beyond the client's fixed buffer. */
+typedef struct replyBlock {
+    struct replyBlock *next;
+    size_t size; /* capacity of data[] */
+    size_t used; /* bytes filled */
+    char data[];
+} replyBlock;
+
+/* Bytes of the fixed reply buffer inside each client: enough for pipelines of
+ * small replies, small enough that an idle client stays cheap. */
+#define CLIENT_BUF_BYTES 1024
+/* Minimum size of a reply block. */
+#define REPLY_BLOCK_BYTES (16 * 1024)
+
+/* Address text: "[ipv6]:port", or a Unix socket path (up to 107 bytes) and ":0". */
+#define CLIENT_ADDR_LEN 112
+
+typedef struct client {
+    uint64_t id;
+    int fd;
+    int flags;
+    int resp;           /* protocol version: 2 or 3 */
+    int last_io_thread; /* who did this client's last read or write (0 = main) */
+    /* I/O hand-off state; written with release, read with acquire (io_threads). */
+    _Atomic int io_state;
+    struct db *db;
+
+    /* --- Input: owned by the thread that owns the client. --- */
+    char *qbuf;        /* NULL while nothing is buffered (idle clients hold none) */
+    size_t qbuf_len;   /* bytes in qbuf */
+    size_t qbuf_cap;
+    size_t qbuf_peak;  /* largest qbuf_len since the last cron check */
+    respParser parser;
+    respArg *args;     /* args of parsed commands, then the partial command's */
+    int args_cap;
+    int args_used;
+    parsedCommand *cmds; /* complete commands, in order */
+    int cmds_cap;
+    int cmds_count;
+    int cmds_next;       /* next command to execute */
+    int read_error;      /* respStatus of a protocol error after the parsed commands */
+
+    /* --- The command being executed (main thread). --- */
+    int argc;
+    arg *argv;
+    int argv_cap;
+    struct command *cmd;     /* the command running now */
+    struct command *lastcmd; /* the last command run */
+
+    /* --- Output: appended to by the main thread, written by the owner. --- */
+    size_t bufpos;    /* bytes in buf */
+    size_t sentlen;   /* bytes of buf, or of the first block when buf is done, already sent */
+    replyBlock *reply_head, *reply_tail;
+    size_t reply_bytes; /* bytes allocated for blocks */
+
+    /* --- Bookkeeping (main thread). --- */
+    str name;
+    long long ctime_s;          /* creation time */
+    long long last_interaction_s;
+    ilist node;                 /* in the list of all clients */
+    ilist pending_node;         /* in server.clients_pending_write */
+    ilist close_node;           /* in the list of clients to close */
+    char addr[CLIENT_ADDR_LEN];
+    char laddr[CLIENT_ADDR_LEN];
+    char buf[CLIENT_BUF_BYTES];
+} client;
+
+/* Creates a client for a connected socket (made non-blocking here) and links it
+ * into the client list. `unix_socket` marks a Unix-domain connection. */
+client *clientCreate(int fd, int unix_socket);
+/* Unlinks and frees the client, closing its socket. The caller has removed its
+ * event handlers. */
+void clientFree(client *c);
+
+/* The list of all clients, oldest first; iterate with ILIST_FOREACH and
+ * clientFromNode. */
+ilist *clientList(void);
+static inline client *clientFromNode(ilist *node) { return ILIST_ENTRY(node, client, node); }
+unsigned long clientCount(void);
+client *clientLookupById(uint64_t id);
+
+/* True when the client has reply bytes not yet written. */
+static inline int clientHasPendingReplies(const client *c) {
+    return c->bufpos > c->sentlen || c->reply_head != NULL;
+}
+/* Bytes of reply not yet written (for CLIENT LIST omem and output limits). */
+size_t clientPendingReplyBytes(const client *c);
+/* Memory used by the client's buffers (for INFO and CLIENT LIST tot-mem). */
+size_t clientMemoryUsage(const client *c);
+
+/* Releases the buffers an idle client does not need (cron). */
+void clientTrimIdle(client *c);
+
+#endif

@@ -1,0 +1,725 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * The directive table and everything built on it: parsing the config file and
+ * command-line options at start-up (a bad line stops start-up with file, line
+ * and reason), CONFIG GET with glob patterns, CONFIG SET of several pairs at
+ * once (all or nothing), CONFIG REWRITE (keeps comments and unknown lines,
+ * updates known directives in place, appends the rest), CONFIG RESETSTAT.
+ *
+ * Values live in `server`; each entry points at its field. Apply functions
+ * push a run-time change to where it takes effect (log level, I/O limits,
+ * listeners, the event loop's set size). Main thread only.
+ */
+#include "alloc.h"
+#include "config.h"
+
+#include "command.h"
+#include "log.h"
+#include "net.h"
+#include "reply.h"
+#include "server.h"
+#include "str.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+typedef enum {
+    CONF_BOOL,   /* int: yes/no */
+    CONF_INT,    /* int */
+    CONF_UINT,   /* unsigned int */
+    CONF_LL,     /* long long */
+    CONF_ULL,    /* unsigned long long */
+    CONF_ENUM,   /* int, one of names */
+    CONF_STRING, /* char *, "" stored as NULL */
+    CONF_SPECIAL /* own parse/format functions */
+} confKind;
+
+#define CONF_IMMUTABLE (1 << 0) /* start-up only */
+#define CONF_MEMORY (1 << 1)    /* numeric with memory units (1gb, 512mb) */
+#define CONF_MULTI_ARG (1 << 2) /* takes several arguments (bind) */
+
+typedef struct confEnum {
+    const char *name;
+    int value;
+} confEnum;
+
+typedef struct confEntry confEntry;
+/* Parses and stores argv; returns 0, or -1 with *err set to a static string. */
+typedef int confSetFn(const confEntry *e, char **argv, int argc, const char **err);
+/* Appends the current value as config text. */
+typedef str confGetFn(const confEntry *e, str s);
+/* Makes a run-time change take effect; 0, or -1 with *err set. */
+typedef int confApplyFn(const char **err);
+
+struct confEntry {
+    const char *name;
+    confKind kind;
+    int flags;
+    void *value;
+    const char *default_value;
+    long long min, max;
+    const confEnum *enums;
+    confApplyFn *apply;
+    confSetFn *set;
+    confGetFn *get;
+};
+
+/* --- Special directives -------------------------------------------------- */
+
+static int setBind(const confEntry *e, char **argv, int argc, const char **err) {
+    (void)e;
+    if (argc > CONFIG_BINDADDR_MAX) {
+        *err = "Too many bind addresses specified.";
+        return -1;
+    }
+    for (int i = 0; i < server.bindaddr_count; i++) lfree(server.bindaddr[i]);
+    for (int i = 0; i < argc; i++) server.bindaddr[i] = lstrdup(argv[i]);
+    server.bindaddr_count = argc;
+    return 0;
+}
+
+static str getBind(const confEntry *e, str s) {
+    (void)e;
+    for (int i = 0; i < server.bindaddr_count; i++)
+        s = strCatFmt(s, "%s%s", i ? " " : "", server.bindaddr[i]);
+    return s;
+}
+
+static int setOctal(const confEntry *e, char **argv, int argc, const char **err) {
+    (void)argc;
+    char *end;
+    errno = 0;
+    long v = strtol(argv[0], &end, 8);
+    if (errno || *end || v < 0 || v > 0777) {
+        *err = "Invalid socket file permissions";
+        return -1;
+    }
+    *(unsigned int *)e->value = (unsigned int)v;
+    return 0;
+}
+
+static str getOctal(const confEntry *e, str s) {
+    return strCatFmt(s, "%o", *(unsigned int *)e->value);
+}
+
+static int setDir(const confEntry *e, char **argv, int argc, const char **err) {
+    (void)e;
+    (void)argc;
+    if (chdir(argv[0]) < 0) {
+        *err = strerror(errno);
+        return -1;
+    }
+    return 0;
+}
+
+static str getDir(const confEntry *e, str s) {
+    (void)e;
+    char cwd[PATH_MAX];
+    return strCat(s, getcwd(cwd, sizeof(cwd)) ? cwd : "");
+}
+
+/* --- Apply functions ----------------------------------------------------- */
+
+static int applyLogLevel(const char **err) {
+    (void)err;
+    logSetLevel(server.verbosity);
+    return 0;
+}
+
+static int applyIoLimits(const char **err) {
+    (void)err;
+    server.io_limits.proto_max_bulk_len = server.proto_max_bulk_len;
+    server.io_limits.qbuf_limit = (size_t)server.client_max_querybuf_len;
+    return 0;
+}
+
+static int applyBind(const char **err) {
+    static char msg[256];
+    if (netRebindTcp(msg, sizeof(msg)) == 0) return 0;
+    *err = msg;
+    return -1;
+}
+
+static int applyHz(const char **err) {
+    (void)err;
+    if (server.config_hz < 1) server.config_hz = 1;
+    if (server.config_hz > 500) server.config_hz = 500;
+    server.hz = server.config_hz;
+    return 0;
+}
+
+static int applyMaxclients(const char **err) {
+    int setsize = (int)server.maxclients + CONFIG_RESERVED_FDS + 96;
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 &&
+        limit.rlim_cur < (rlim_t)server.maxclients + CONFIG_RESERVED_FDS) {
+        limit.rlim_cur = (rlim_t)server.maxclients + CONFIG_RESERVED_FDS;
+        if (limit.rlim_cur > limit.rlim_max || setrlimit(RLIMIT_NOFILE, &limit) < 0) {
+            *err = "The operating system is not able to handle the specified number of clients";
+            return -1;
+        }
+    }
+    if (setsize > aeGetSetSize(server.el) && aeResizeSetSize(server.el, setsize) < 0) {
+        *err = "The event loop API used by loom is not able to handle the specified number of "
+               "clients";
+        return -1;
+    }
+    return 0;
+}
+
+static const confEnum loglevel_enum[] = {
+    {"debug", LL_DEBUG}, {"verbose", LL_VERBOSE}, {"notice", LL_NOTICE},
+    {"warning", LL_WARNING}, {NULL, 0}};
+
+/* Multiplexer names map to themselves; availability is checked when the event
+ * loop is created. */
+static const confEnum multiplexer_enum[] = {
+    {"auto", 0}, {"epoll", 1}, {"kqueue", 2}, {"poll", 3}, {"select", 4}, {NULL, 0}};
+static int multiplexer_choice;
+
+static const confEnum protected_enum[] = {
+    {"no", PROTECTED_NO}, {"yes", PROTECTED_YES}, {"local", PROTECTED_LOCAL}, {NULL, 0}};
+
+const char *configMultiplexerName(void) { return multiplexer_enum[multiplexer_choice].name; }
+
+#define BOOL(n, field, def, ap) {n, CONF_BOOL, 0, &server.field, def, 0, 1, NULL, ap, NULL, NULL}
+#define INT(n, fl, field, def, lo, hi, ap)                                                         \
+    {n, CONF_INT, fl, &server.field, def, lo, hi, NULL, ap, NULL, NULL}
+#define UINT(n, fl, field, def, lo, hi, ap)                                                        \
+    {n, CONF_UINT, fl, &server.field, def, lo, hi, NULL, ap, NULL, NULL}
+#define LL(n, fl, field, def, lo, hi, ap)                                                          \
+    {n, CONF_LL, fl, &server.field, def, lo, hi, NULL, ap, NULL, NULL}
+#define ULL(n, fl, field, def, lo, hi, ap)                                                         \
+    {n, CONF_ULL, fl, &server.field, def, lo, hi, NULL, ap, NULL, NULL}
+#define ENUM(n, fl, var, def, names, ap) {n, CONF_ENUM, fl, &var, def, 0, 0, names, ap, NULL, NULL}
+#define STRING(n, fl, field, def) {n, CONF_STRING, fl, &server.field, def, 0, 0, NULL, NULL, NULL, NULL}
+#define SPECIAL(n, fl, var, def, setfn, getfn, ap)                                                 \
+    {n, CONF_SPECIAL, fl, var, def, 0, 0, NULL, ap, setfn, getfn}
+
+static const confEntry config_table[] = {
+    SPECIAL("bind", CONF_MULTI_ARG, NULL, "127.0.0.1 -::1", setBind, getBind, applyBind),
+    INT("port", 0, port, "6379", 0, 65535, applyBind),
+    INT("tcp-backlog", CONF_IMMUTABLE, tcp_backlog, "511", 0, INT_MAX, NULL),
+    INT("tcp-keepalive", 0, tcpkeepalive, "300", 0, INT_MAX, NULL),
+    STRING("unixsocket", CONF_IMMUTABLE, unixsocket, ""),
+    SPECIAL("unixsocketperm", CONF_IMMUTABLE, &server.unixsocketperm, "0", setOctal, getOctal,
+            NULL),
+    INT("timeout", 0, maxidletime, "0", 0, INT_MAX, NULL),
+    UINT("maxclients", 0, maxclients, "10000", 1, UINT_MAX, applyMaxclients),
+    INT("databases", CONF_IMMUTABLE, dbnum, "16", 1, INT_MAX, NULL),
+    INT("hz", 0, config_hz, "10", 0, INT_MAX, applyHz),
+    BOOL("dynamic-hz", dynamic_hz, "yes", NULL),
+    ENUM("loglevel", 0, server.verbosity, "notice", loglevel_enum, applyLogLevel),
+    STRING("logfile", CONF_IMMUTABLE, logfile, ""),
+    STRING("pidfile", CONF_IMMUTABLE, pidfile, ""),
+    BOOL("daemonize", daemonize, "no", NULL),
+    SPECIAL("dir", 0, NULL, "./", setDir, getDir, NULL),
+    LL("proto-max-bulk-len", CONF_MEMORY, proto_max_bulk_len, "512mb", 1024 * 1024, LLONG_MAX,
+       applyIoLimits),
+    ULL("client-query-buffer-limit", CONF_MEMORY, client_max_querybuf_len, "1gb", 1024 * 1024,
+        LLONG_MAX, applyIoLimits),
+    ENUM("multiplexer", CONF_IMMUTABLE, multiplexer_choice, "auto", multiplexer_enum, NULL),
+    INT("active-expire-effort", 0, active_expire_effort, "1", 1, 10, NULL),
+    BOOL("activerehashing", activerehashing, "yes", NULL),
+    ENUM("enable-debug-command", CONF_IMMUTABLE, server.enable_debug_cmd, "no", protected_enum,
+         NULL),
+};
+#define CONFIG_COUNT (sizeof(config_table) / sizeof(config_table[0]))
+
+static const confEntry *lookupEntry(const char *name) {
+    for (size_t i = 0; i < CONFIG_COUNT; i++)
+        if (!strcasecmp(config_table[i].name, name)) return &config_table[i];
+    return NULL;
+}
+
+/* --- Generic set and get ------------------------------------------------- */
+
+static int parseNumber(const confEntry *e, const char *text, long long *v, const char **err) {
+    static char msg[128];
+    int ok;
+    if (e->flags & CONF_MEMORY) {
+        ok = memtoll(text, v, e->min < 0);
+        if (!ok) {
+            *err = "argument must be a memory value";
+            return -1;
+        }
+    } else {
+        ok = string2ll(text, strlen(text), v);
+        if (!ok) {
+            *err = "argument couldn't be parsed into an integer";
+            return -1;
+        }
+    }
+    if (*v < e->min || *v > e->max) {
+        snprintf(msg, sizeof(msg), "argument must be between %lld and %lld inclusive", e->min,
+                 e->max);
+        *err = msg;
+        return -1;
+    }
+    return 0;
+}
+
+static int setEntry(const confEntry *e, char **argv, int argc, const char **err) {
+    static char msg[256];
+    long long v;
+    if (e->kind == CONF_SPECIAL) return e->set(e, argv, argc, err);
+    if (argc != 1) {
+        *err = "wrong number of arguments";
+        return -1;
+    }
+    switch (e->kind) {
+        case CONF_BOOL:
+            if (!strcasecmp(argv[0], "yes")) *(int *)e->value = 1;
+            else if (!strcasecmp(argv[0], "no")) *(int *)e->value = 0;
+            else {
+                *err = "argument must be 'yes' or 'no'";
+                return -1;
+            }
+            return 0;
+        case CONF_INT:
+        case CONF_UINT:
+        case CONF_LL:
+        case CONF_ULL:
+            if (parseNumber(e, argv[0], &v, err) < 0) return -1;
+            if (e->kind == CONF_INT) *(int *)e->value = (int)v;
+            else if (e->kind == CONF_UINT) *(unsigned int *)e->value = (unsigned int)v;
+            else if (e->kind == CONF_LL) *(long long *)e->value = v;
+            else *(unsigned long long *)e->value = (unsigned long long)v;
+            return 0;
+        case CONF_ENUM:
+            for (const confEnum *en = e->enums; en->name; en++) {
+                if (!strcasecmp(en->name, argv[0])) {
+                    *(int *)e->value = en->value;
+                    return 0;
+                }
+            }
+            str names = strEmpty();
+            for (const confEnum *en = e->enums; en->name; en++)
+                names = strCatFmt(names, "%s%s", en == e->enums ? "" : ", ", en->name);
+            snprintf(msg, sizeof(msg), "argument(s) must be one of the following: %s", names);
+            strFree(names);
+            *err = msg;
+            return -1;
+        case CONF_STRING: {
+            char **field = e->value;
+            lfree(*field);
+            *field = argv[0][0] ? lstrdup(argv[0]) : NULL;
+            return 0;
+        }
+        case CONF_SPECIAL: break;
+    }
+    return -1;
+}
+
+/* Formats a memory value the way Redis writes it back: in the largest exact
+ * unit. */
+static str formatMemory(str s, long long v) {
+    static const struct {
+        const char *unit;
+        long long size;
+    } units[] = {{"gb", 1024LL * 1024 * 1024}, {"mb", 1024 * 1024}, {"kb", 1024}};
+    for (size_t i = 0; i < 3; i++)
+        if (v && v % units[i].size == 0) return strCatFmt(s, "%lld%s", v / units[i].size, units[i].unit);
+    return strCatFmt(s, "%lld", v);
+}
+
+/* Appends the value as CONFIG GET shows it (or, with `for_file`, as the config
+ * file spells it: memory in units). */
+static str getEntry(const confEntry *e, str s, int for_file) {
+    long long v = 0;
+    switch (e->kind) {
+        case CONF_BOOL: return strCat(s, *(int *)e->value ? "yes" : "no");
+        case CONF_INT: v = *(int *)e->value; break;
+        case CONF_UINT: v = *(unsigned int *)e->value; break;
+        case CONF_LL: v = *(long long *)e->value; break;
+        case CONF_ULL: v = (long long)*(unsigned long long *)e->value; break;
+        case CONF_ENUM:
+            for (const confEnum *en = e->enums; en->name; en++)
+                if (en->value == *(int *)e->value) return strCat(s, en->name);
+            return s;
+        case CONF_STRING: {
+            char *field = *(char **)e->value;
+            return strCat(s, field ? field : "");
+        }
+        case CONF_SPECIAL: return e->get(e, s);
+    }
+    if (for_file && (e->flags & CONF_MEMORY)) return formatMemory(s, v);
+    return strCatFmt(s, "%lld", v);
+}
+
+/* Splits a default such as "127.0.0.1 -::1" into arguments. */
+static int setFromText(const confEntry *e, const char *text, const char **err) {
+    int argc;
+    str *argv = strSplitArgs(text, &argc);
+    if (!argv) {
+        *err = "unbalanced quotes";
+        return -1;
+    }
+    if (argc == 0 && e->kind == CONF_STRING) {
+        char *empty[1] = {""};
+        strFreeSplit(argv, argc);
+        return setEntry(e, empty, 1, err);
+    }
+    int rc = setEntry(e, argv, argc, err);
+    strFreeSplit(argv, argc);
+    return rc;
+}
+
+void configInitDefaults(void) {
+    for (size_t i = 0; i < CONFIG_COUNT; i++) {
+        const confEntry *e = &config_table[i];
+        const char *err;
+        /* "dir" has no default to apply: the working directory stays. */
+        if (e->set == setDir) continue;
+        int rc = setFromText(e, e->default_value, &err);
+        loomAssert(rc == 0);
+    }
+    server.hz = server.config_hz;
+}
+
+/* --- Loading ------------------------------------------------------------- */
+
+static void loadFailed(const char *source, int linenum, const char *line, const char *reason) {
+    fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR (loom %s) ***\n", LOOM_VERSION);
+    fprintf(stderr, "Reading the configuration file %s, at line %d\n", source, linenum);
+    fprintf(stderr, ">>> '%s'\n", line);
+    fprintf(stderr, "%s\n", reason);
+    exit(1);
+}
+
+static void loadFile(const char *path, int depth);
+
+/* Applies one config line; returns NULL or the reason it is invalid. */
+static const char *loadLine(char **argv, int argc, int depth) {
+    static char msg[256];
+    if (!strcasecmp(argv[0], "include")) {
+        if (argc != 2) return "Bad directive or wrong number of arguments";
+        if (depth > 8) return "include nesting too deep";
+        loadFile(argv[1], depth + 1);
+        return NULL;
+    }
+    const confEntry *e = lookupEntry(argv[0]);
+    if (!e || argc < 2 || (argc > 2 && !(e->flags & CONF_MULTI_ARG)))
+        return "Bad directive or wrong number of arguments";
+    const char *err = NULL;
+    if (setEntry(e, argv + 1, argc - 1, &err) < 0) {
+        snprintf(msg, sizeof(msg), "%s", err);
+        return msg;
+    }
+    return NULL;
+}
+
+/* Loads config text; `source` names it in errors. */
+static void loadText(const char *text, const char *source, int depth) {
+    int linenum = 0;
+    const char *p = text;
+    while (*p) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        str line = strNewLen(p, len);
+        p += len + (eol ? 1 : 0);
+        linenum++;
+        /* Trim whitespace; skip blank lines and comments. */
+        size_t start = 0, end = strLen(line);
+        while (start < end && isspace((unsigned char)line[start])) start++;
+        while (end > start && isspace((unsigned char)line[end - 1])) end--;
+        strRange(line, (long long)start, (long long)end - 1);
+        if (end == start || line[0] == '#') {
+            strFree(line);
+            continue;
+        }
+        int argc;
+        str *argv = strSplitArgs(line, &argc);
+        if (!argv) loadFailed(source, linenum, line, "Unbalanced quotes in configuration line");
+        const char *reason = argc ? loadLine(argv, argc, depth) : NULL;
+        if (reason) loadFailed(source, linenum, line, reason);
+        strFreeSplit(argv, argc);
+        strFree(line);
+    }
+}
+
+static void loadFile(const char *path, int depth) {
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        fprintf(stderr, "Fatal error, can't open config file '%s': %s\n", path, strerror(errno));
+        exit(1);
+    }
+    str text = strEmpty();
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) text = strCatLen(text, chunk, n);
+    fclose(fp);
+    loadText(text, path, depth);
+    strFree(text);
+}
+
+void configLoad(const char *path, int argc, char **argv) {
+    if (path) loadFile(path, 0);
+    /* Each "--name" starts a line; the arguments up to the next "--name" are
+     * its values, quoted so that empty values and spaces survive. */
+    str options = strEmpty();
+    for (int i = 0; i < argc; i++) {
+        if (argv[i][0] == '-' && argv[i][1] == '-' && argv[i][2]) {
+            if (strLen(options)) options = strCat(options, "\n");
+            options = strCat(options, argv[i] + 2);
+        } else {
+            options = strCat(options, " ");
+            options = strCatRepr(options, argv[i], strlen(argv[i]));
+        }
+    }
+    if (strLen(options)) loadText(options, "(command line)", 0);
+    strFree(options);
+}
+
+/* --- CONFIG GET ---------------------------------------------------------- */
+
+static void configGetCommand(client *c) {
+    char seen[CONFIG_COUNT] = {0};
+    long matches = 0;
+    for (int j = 2; j < c->argc; j++)
+        for (size_t i = 0; i < CONFIG_COUNT; i++)
+            if (!seen[i] && stringmatchlen(c->argv[j].ptr, c->argv[j].len, config_table[i].name,
+                                           strlen(config_table[i].name), 1)) {
+                seen[i] = 1;
+                matches++;
+            }
+    replyMapLen(c, matches);
+    for (size_t i = 0; i < CONFIG_COUNT; i++) {
+        if (!seen[i]) continue;
+        str value = getEntry(&config_table[i], strEmpty(), 0);
+        replyBulkCString(c, config_table[i].name);
+        replyBulk(c, value, strLen(value));
+        strFree(value);
+    }
+}
+
+/* --- CONFIG SET ---------------------------------------------------------- */
+
+static void configSetCommand(client *c) {
+    int pairs = (c->argc - 2) / 2;
+    if ((c->argc - 2) % 2 != 0) {
+        replyArityError(c);
+        return;
+    }
+    const confEntry *entries[CONFIG_COUNT];
+    str old_values[CONFIG_COUNT];
+    const char *err = NULL;
+    int failed_at = -1, set_count = 0;
+
+    /* Validate names first: nothing changes unless every name is settable. */
+    for (int i = 0; i < pairs; i++) {
+        const arg *name = &c->argv[2 + i * 2];
+        entries[i] = lookupEntry(name->ptr);
+        if (!entries[i]) {
+            replyErrorFormat(c, "Unknown option or number of arguments for CONFIG SET - '%s'",
+                             name->ptr);
+            return;
+        }
+        if (entries[i]->flags & CONF_IMMUTABLE) {
+            err = "can't set immutable config";
+            failed_at = i;
+            break;
+        }
+        for (int j = 0; j < i; j++)
+            if (entries[j] == entries[i]) {
+                err = "duplicate parameter";
+                failed_at = i;
+            }
+        if (failed_at >= 0) break;
+        if (i >= (int)CONFIG_COUNT) {
+            err = "too many parameters";
+            failed_at = i;
+            break;
+        }
+    }
+    /* Set every value, then apply; on failure restore the old values. */
+    for (int i = 0; failed_at < 0 && i < pairs; i++) {
+        old_values[i] = getEntry(entries[i], strEmpty(), 1);
+        set_count++;
+        if (setFromText(entries[i], c->argv[3 + i * 2].ptr, &err) < 0) failed_at = i;
+    }
+    for (int i = 0; failed_at < 0 && i < pairs; i++)
+        if (entries[i]->apply && entries[i]->apply(&err) < 0) failed_at = i;
+    if (failed_at >= 0) {
+        for (int i = 0; i < set_count; i++) {
+            const char *ignored;
+            setFromText(entries[i], old_values[i], &ignored);
+            if (entries[i]->apply) entries[i]->apply(&ignored);
+        }
+        replyErrorFormat(c, "CONFIG SET failed (possibly related to argument '%s') - %s",
+                         c->argv[2 + failed_at * 2].ptr, err);
+    } else {
+        replyOk(c);
+    }
+    for (int i = 0; i < set_count; i++) strFree(old_values[i]);
+}
+
+/* --- CONFIG REWRITE ------------------------------------------------------ */
+
+/* True when the directive holds its default value. */
+static int isDefault(const confEntry *e) {
+    const char *err;
+    long long def;
+    switch (e->kind) {
+        case CONF_BOOL: return *(int *)e->value == !strcasecmp(e->default_value, "yes");
+        case CONF_INT: return parseNumber(e, e->default_value, &def, &err) == 0 && def == *(int *)e->value;
+        case CONF_UINT:
+            return parseNumber(e, e->default_value, &def, &err) == 0 &&
+                   def == (long long)*(unsigned int *)e->value;
+        case CONF_LL:
+            return parseNumber(e, e->default_value, &def, &err) == 0 && def == *(long long *)e->value;
+        case CONF_ULL:
+            return parseNumber(e, e->default_value, &def, &err) == 0 &&
+                   (unsigned long long)def == *(unsigned long long *)e->value;
+        case CONF_ENUM:
+            for (const confEnum *en = e->enums; en->name; en++)
+                if (!strcasecmp(en->name, e->default_value)) return en->value == *(int *)e->value;
+            return 0;
+        case CONF_STRING:
+        case CONF_SPECIAL: {
+            str value = getEntry(e, strEmpty(), 1);
+            int same = !strcmp(value, e->default_value);
+            strFree(value);
+            return same;
+        }
+    }
+    return 0;
+}
+
+/* The text of one directive line, as a config file spells it. */
+static str directiveLine(const confEntry *e) {
+    str value = getEntry(e, strEmpty(), 1);
+    str line = strCatFmt(strEmpty(), "%s ", e->name);
+    if (e->flags & CONF_MULTI_ARG) line = strCat(line, value);
+    else if (e->kind == CONF_STRING || e->kind == CONF_SPECIAL)
+        line = strCatRepr(line, value, strLen(value));
+    else line = strCat(line, value);
+    strFree(value);
+    return line;
+}
+
+static int rewriteConfigFile(const char *path, const char **err) {
+    static char msg[256];
+    str out = strEmpty();
+    char done[CONFIG_COUNT] = {0};
+    FILE *fp = fopen(path, "r");
+    if (fp) {
+        char buf[65536];
+        while (fgets(buf, sizeof(buf), fp)) {
+            size_t len = strcspn(buf, "\r\n");
+            buf[len] = '\0';
+            int argc = 0;
+            str *argv = buf[0] == '#' ? NULL : strSplitArgs(buf, &argc);
+            const confEntry *e = argv && argc ? lookupEntry(argv[0]) : NULL;
+            if (argv) strFreeSplit(argv, argc);
+            if (!e || !strcmp(buf, "# Generated by CONFIG REWRITE")) {
+                if (strcmp(buf, "# Generated by CONFIG REWRITE") != 0)
+                    out = strCatFmt(out, "%s\n", buf);
+                continue;
+            }
+            size_t idx = (size_t)(e - config_table);
+            if (done[idx]) continue; /* later duplicates collapse into the first */
+            done[idx] = 1;
+            str line = directiveLine(e);
+            out = strCatFmt(out, "%s\n", line);
+            strFree(line);
+        }
+        fclose(fp);
+    }
+    int header = 0;
+    for (size_t i = 0; i < CONFIG_COUNT; i++) {
+        if (done[i] || isDefault(&config_table[i])) continue;
+        str line = directiveLine(&config_table[i]);
+        if (!header) {
+            if (strLen(out) && out[strLen(out) - 1] != '\n') out = strCat(out, "\n");
+            out = strCat(out, "# Generated by CONFIG REWRITE\n");
+            header = 1;
+        }
+        out = strCatFmt(out, "%s\n", line);
+        strFree(line);
+    }
+    /* Write a sibling temporary file and rename it over the old one, so a
+     * crash never leaves a half-written config. */
+    str tmp = strCatFmt(strEmpty(), "%s.tmp-%d", path, (int)getpid());
+    int rc = -1;
+    FILE *wf = fopen(tmp, "w");
+    if (wf) {
+        size_t len = strLen(out);
+        int ok = fwrite(out, 1, len, wf) == len && fflush(wf) == 0 && fsync(fileno(wf)) == 0;
+        ok = (fclose(wf) == 0) && ok;
+        if (ok && rename(tmp, path) == 0) rc = 0;
+    }
+    if (rc < 0) {
+        snprintf(msg, sizeof(msg), "%s", strerror(errno));
+        *err = msg;
+        unlink(tmp);
+    }
+    strFree(tmp);
+    strFree(out);
+    return rc;
+}
+
+static void configRewriteCommand(client *c) {
+    if (!server.configfile) {
+        replyError(c, "The server is running without a config file");
+        return;
+    }
+    const char *err;
+    if (rewriteConfigFile(server.configfile, &err) < 0) {
+        serverLog(LL_WARNING, "CONFIG REWRITE failed: %s", err);
+        replyErrorFormat(c, "Rewriting config file: %s", err);
+        return;
+    }
+    serverLog(LL_NOTICE, "CONFIG REWRITE executed with success.");
+    replyOk(c);
+}
+
+static void configResetStatCommand(client *c) {
+    serverResetStats();
+    commandResetStats();
+    replyOk(c);
+}
+
+static void configHelpCommand(client *c) {
+    static const char *const help[] = {
+        "GET <pattern>",
+        "    Return parameters matching the glob-like <pattern> and their values.",
+        "SET <directive> <value>",
+        "    Set the configuration <directive> to <value>.",
+        "RESETSTAT",
+        "    Reset statistics reported by the INFO command.",
+        "REWRITE",
+        "    Rewrite the configuration file.",
+        NULL};
+    replyHelpLines(c, help);
+}
+
+static command configSubcommands[] = {
+    {"get", configGetCommand, -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0,
+     CMD_GROUP_SERVER, "2.0.0", "O(N) when N is the number of configuration parameters provided",
+     "Get the values of configuration parameters.", NULL},
+    {"set", configSetCommand, -4,
+     CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, CMD_GROUP_SERVER, "2.0.0",
+     "O(N) when N is the number of configuration parameters provided",
+     "Set configuration parameters to the given values.", NULL},
+    {"rewrite", configRewriteCommand, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0,
+     0, CMD_GROUP_SERVER, "2.8.0", "O(1)",
+     "Rewrite the configuration file with the in memory configuration.", NULL},
+    {"resetstat", configResetStatCommand, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     0, 0, 0, CMD_GROUP_SERVER, "2.0.0", "O(1)", "Reset the stats returned by INFO.", NULL},
+    {"help", configHelpCommand, 2, CMD_LOADING | CMD_STALE, 0, 0, 0, CMD_GROUP_SERVER, "5.0.0",
+     "O(1)", "Show helpful text about the different subcommands.", NULL},
+    {0}};
+
+command configCommandTable[] = {
+    {"config", NULL, -2, 0, 0, 0, 0, CMD_GROUP_SERVER, "2.0.0", "Depends on subcommand.",
+     "A container for server configuration commands.", configSubcommands},
+    {0}};

@@ -1,0 +1,400 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Connection handling on the main thread. A readable client is read and parsed
+ * by netio, then each parsed command runs here in order; replies accumulate in
+ * the client's buffers and the client joins server.clients_pending_write. Just
+ * before the loop sleeps, pending replies are written; only a write that could
+ * not finish installs a writable handler. Clients are never freed while one of
+ * their commands runs: they are marked and freed before the loop sleeps.
+ */
+#include "alloc.h"
+#include "net.h"
+
+#include "command.h"
+#include "listen.h"
+#include "log.h"
+#include "reply.h"
+#include "server.h"
+#include "str.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Connections accepted per readable event on a listener, so a connection
+ * storm cannot starve the clients already connected. */
+#define MAX_ACCEPTS_PER_CALL 1000
+/* Clients idle longer than this give back their buffers. */
+#define CLIENT_IDLE_TRIM_S 2
+
+static void readHandler(aeEventLoop *el, int fd, void *data, int mask);
+static void writeHandler(aeEventLoop *el, int fd, void *data, int mask);
+
+static void freeClientNow(client *c) {
+    if (c->fd >= 0) aeDeleteFileEvent(server.el, c->fd, AE_READABLE | AE_WRITABLE);
+    if (ilistLinked(&c->pending_node)) ilistRemove(&c->pending_node);
+    if (ilistLinked(&c->close_node)) ilistRemove(&c->close_node);
+    if (server.current_client == c) server.current_client = NULL;
+    clientFree(c);
+}
+
+void netCloseClientAsync(client *c) {
+    if (c->flags & CLIENT_CLOSE_ASAP) return;
+    c->flags |= CLIENT_CLOSE_ASAP;
+    ilistAppend(&server.clients_to_close, &c->close_node);
+}
+
+void netQueueWrite(client *c) {
+    if (c->flags & CLIENT_PENDING_WRITE) return;
+    c->flags |= CLIENT_PENDING_WRITE;
+    ilistAppend(&server.clients_pending_write, &c->pending_node);
+}
+
+/* --- Accepting ----------------------------------------------------------- */
+
+static void rejectConnection(int fd, const char *msg) {
+    /* Best effort: the socket is new, so a short write almost always fits. */
+    ssize_t ignored = write(fd, msg, strlen(msg));
+    (void)ignored;
+    close(fd);
+    server.stat_rejected_conn++;
+}
+
+static void acceptConnection(int fd, int is_unix) {
+    if (clientCount() >= server.maxclients) {
+        rejectConnection(fd, "-ERR max number of clients reached\r\n");
+        return;
+    }
+    client *c = clientCreate(fd, is_unix);
+    if (!is_unix) {
+        listenSetNoDelay(fd);
+        if (server.tcpkeepalive) listenSetKeepAlive(fd, server.tcpkeepalive);
+    }
+    if (aeCreateFileEvent(server.el, fd, AE_READABLE, readHandler, c) < 0) {
+        serverLog(LL_WARNING, "Error registering fd event for the new client: %s (fd=%d)",
+                  strerror(errno), fd);
+        c->fd = -1;
+        clientFree(c);
+        rejectConnection(fd, "-ERR max number of clients reached\r\n");
+        return;
+    }
+    c->db = &server.dbs[0];
+    server.stat_numconnections++;
+    serverLog(LL_VERBOSE, "Accepted %s", c->addr);
+}
+
+static void acceptHandler(aeEventLoop *el, int fd, void *data, int mask) {
+    (void)el;
+    (void)mask;
+    int is_unix = (int)(intptr_t)data;
+    for (int i = 0; i < MAX_ACCEPTS_PER_CALL; i++) {
+        int cfd = listenAccept(fd);
+        if (cfd < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                serverLog(LL_WARNING, "Accepting client connection: %s", strerror(errno));
+            return;
+        }
+        acceptConnection(cfd, is_unix);
+    }
+}
+
+static int addListener(int fd, int is_unix) {
+    listener *l = &server.listeners[server.listener_count];
+    l->fd = fd;
+    l->is_unix = is_unix;
+    /* The handler gets the listener kind, not a pointer: entries may move. */
+    if (aeCreateFileEvent(server.el, fd, AE_READABLE, acceptHandler, (void *)(intptr_t)is_unix) <
+        0) {
+        close(fd);
+        return -1;
+    }
+    server.listener_count++;
+    return 0;
+}
+
+/* Opens every bind address; an address prefixed with '-' is optional (skipped
+ * when the host does not have it). Fills fds and returns how many, or -1. */
+static int openTcpListeners(int *fds, char *err, size_t errlen) {
+    int count = 0;
+    if (!server.port) return 0;
+    for (int i = 0; i < server.bindaddr_count; i++) {
+        const char *addr = server.bindaddr[i];
+        int optional = addr[0] == '-';
+        if (optional) addr++;
+        int fd = listenTcp(addr, server.port, server.tcp_backlog);
+        if (fd >= 0) {
+            fds[count++] = fd;
+            continue;
+        }
+        if (optional && (errno == EADDRNOTAVAIL || errno == EAFNOSUPPORT ||
+                         errno == EPROTONOSUPPORT || errno == ESOCKTNOSUPPORT)) {
+            serverLog(LL_NOTICE, "Skipping optional bind address %s:%d: %s", addr, server.port,
+                      strerror(errno));
+            continue;
+        }
+        snprintf(err, errlen, "Failed listening on port %d (tcp) on %s: %s", server.port, addr,
+                 strerror(errno));
+        for (int j = 0; j < count; j++) close(fds[j]);
+        return -1;
+    }
+    return count;
+}
+
+int netOpenListeners(void) {
+    int fds[CONFIG_BINDADDR_MAX];
+    char err[256];
+    int count = openTcpListeners(fds, err, sizeof(err));
+    if (count < 0) {
+        serverLog(LL_WARNING, "%s", err);
+        return -1;
+    }
+    for (int i = 0; i < count; i++)
+        if (addListener(fds[i], 0) < 0) return -1;
+    if (server.unixsocket && server.unixsocket[0]) {
+        int fd = listenUnix(server.unixsocket, server.unixsocketperm, server.tcp_backlog);
+        if (fd < 0 || addListener(fd, 1) < 0) {
+            serverLog(LL_WARNING, "Failed opening Unix socket %s: %s", server.unixsocket,
+                      strerror(errno));
+            return -1;
+        }
+    }
+    if (server.listener_count == 0) {
+        serverLog(LL_WARNING, "Configured to not listen anywhere, exiting.");
+        return -1;
+    }
+    return 0;
+}
+
+static void closeListener(listener *l) {
+    aeDeleteFileEvent(server.el, l->fd, AE_READABLE);
+    close(l->fd);
+}
+
+void netCloseListeners(void) {
+    for (int i = 0; i < server.listener_count; i++) closeListener(&server.listeners[i]);
+    server.listener_count = 0;
+    if (server.unixsocket && server.unixsocket[0]) unlink(server.unixsocket);
+}
+
+int netRebindTcp(char *err, size_t errlen) {
+    int fds[CONFIG_BINDADDR_MAX];
+    int count = openTcpListeners(fds, err, errlen);
+    if (count < 0) return -1;
+    /* Keep the Unix listener; replace the TCP ones. */
+    int kept = 0;
+    for (int i = 0; i < server.listener_count; i++) {
+        if (server.listeners[i].is_unix) server.listeners[kept++] = server.listeners[i];
+        else closeListener(&server.listeners[i]);
+    }
+    server.listener_count = kept;
+    for (int i = 0; i < count; i++) addListener(fds[i], 0);
+    return 0;
+}
+
+/* --- Reading and running commands ---------------------------------------- */
+
+static void prepareArgv(client *c, const parsedCommand *pc) {
+    if (c->argv_cap < pc->argc) {
+        c->argv_cap = pc->argc < 16 ? 16 : pc->argc;
+        c->argv = lrealloc(c->argv, (size_t)c->argv_cap * sizeof(arg));
+    }
+    const respArg *a = c->args + pc->first;
+    for (int i = 0; i < pc->argc; i++) {
+        c->argv[i].ptr = c->qbuf + a[i].off;
+        c->argv[i].len = a[i].len;
+    }
+    c->argc = pc->argc;
+}
+
+static void replyProtocolError(client *c) {
+    char text[128];
+    respErrorText(&c->parser, (respStatus)c->read_error, text, sizeof(text));
+    if (logGetLevel() <= LL_VERBOSE) {
+        str info = netClientInfoString(strEmpty(), c);
+        serverLog(LL_VERBOSE, "Protocol error (%s) from client: %s", text, info);
+        strFree(info);
+    }
+    replyError(c, text);
+    c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+}
+
+/* Runs the client's parsed commands in order until they are done or the
+ * client must stop (closing). */
+static void runParsedCommands(client *c) {
+    while (c->cmds_next < c->cmds_count) {
+        if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)) return;
+        prepareArgv(c, &c->cmds[c->cmds_next++]);
+        server.current_client = c;
+        commandProcess(c);
+        server.current_client = NULL;
+        c->argc = 0;
+    }
+    netioConsumeCommands(&server.main_io, c);
+    if (c->read_error && !(c->flags & CLIENT_CLOSE_AFTER_REPLY)) replyProtocolError(c);
+}
+
+static void readHandler(aeEventLoop *el, int fd, void *data, int mask) {
+    (void)el;
+    (void)fd;
+    (void)mask;
+    client *c = data;
+    if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)) return;
+    netioStatus st = netioRead(&server.main_io, c, &server.io_limits);
+    switch (st) {
+        case NETIO_OK: break;
+        case NETIO_AGAIN: return;
+        case NETIO_CLOSED:
+            serverLog(LL_VERBOSE, "Client closed connection id=%llu addr=%s",
+                      (unsigned long long)c->id, c->addr);
+            freeClientNow(c);
+            return;
+        case NETIO_ERROR:
+            serverLog(LL_VERBOSE, "Reading from client: %s", strerror(errno));
+            freeClientNow(c);
+            return;
+        case NETIO_QBUF_LIMIT: {
+            str info = netClientInfoString(strEmpty(), c);
+            serverLog(LL_WARNING, "Closing client that reached max query buffer length: %s", info);
+            strFree(info);
+            server.stat_client_qbuf_limit_disconnections++;
+            freeClientNow(c);
+            return;
+        }
+    }
+    c->last_interaction_s = server.unixtime;
+    runParsedCommands(c);
+    if (clientHasPendingReplies(c)) netQueueWrite(c);
+}
+
+/* --- Writing ------------------------------------------------------------- */
+
+/* Writes what the client has pending. Returns -1 if the client was freed. */
+static int writeClient(client *c) {
+    netioStatus st = netioWrite(&server.main_io, c);
+    if (st == NETIO_ERROR) {
+        serverLog(LL_VERBOSE, "Error writing to client: %s", strerror(errno));
+        freeClientNow(c);
+        return -1;
+    }
+    c->last_interaction_s = server.unixtime;
+    if (st == NETIO_AGAIN) {
+        if (!(c->flags & CLIENT_WRITE_INSTALLED)) {
+            if (aeCreateFileEvent(server.el, c->fd, AE_WRITABLE, writeHandler, c) < 0) {
+                freeClientNow(c);
+                return -1;
+            }
+            c->flags |= CLIENT_WRITE_INSTALLED;
+        }
+        return 0;
+    }
+    if (c->flags & CLIENT_WRITE_INSTALLED) {
+        aeDeleteFileEvent(server.el, c->fd, AE_WRITABLE);
+        c->flags &= ~CLIENT_WRITE_INSTALLED;
+    }
+    if (c->flags & CLIENT_CLOSE_AFTER_REPLY) {
+        freeClientNow(c);
+        return -1;
+    }
+    return 0;
+}
+
+static void writeHandler(aeEventLoop *el, int fd, void *data, int mask) {
+    (void)el;
+    (void)fd;
+    (void)mask;
+    writeClient(data);
+}
+
+void netBeforeSleep(void) {
+    ILIST_FOREACH_SAFE(&server.clients_to_close, it, tmp) {
+        freeClientNow(ILIST_ENTRY(it, client, close_node));
+    }
+    while (!ilistEmpty(&server.clients_pending_write)) {
+        client *c = ILIST_ENTRY(server.clients_pending_write.next, client, pending_node);
+        ilistRemove(&c->pending_node);
+        c->flags &= ~CLIENT_PENDING_WRITE;
+        /* A client waiting for writability is written by its handler. */
+        if (c->flags & CLIENT_WRITE_INSTALLED) continue;
+        if (clientHasPendingReplies(c)) writeClient(c);
+        else if (c->flags & CLIENT_CLOSE_AFTER_REPLY) freeClientNow(c);
+    }
+}
+
+/* --- Cron ---------------------------------------------------------------- */
+
+/* Returns 1 if the client was freed. */
+static int checkTimeout(client *c) {
+    if (!server.maxidletime) return 0;
+    if (server.unixtime - c->last_interaction_s <= server.maxidletime) return 0;
+    serverLog(LL_VERBOSE, "Closing idle client");
+    freeClientNow(c);
+    return 1;
+}
+
+static void trackBufferPeaks(client *c) {
+    if (c->qbuf_peak > server.client_recent_max_input_buffer)
+        server.client_recent_max_input_buffer = c->qbuf_peak;
+    size_t out = clientPendingReplyBytes(c);
+    if (out > server.client_recent_max_output_buffer) server.client_recent_max_output_buffer = out;
+}
+
+void netClientsCron(void) {
+    ilist *all = clientList();
+    unsigned long count = clientCount();
+    /* Visit every client about once a second: count/hz per call, at least a
+     * few, rotating the list so each call starts where the last one ended. */
+    unsigned long iterations = count / (unsigned long)server.hz;
+    if (iterations < 5) iterations = count < 5 ? count : 5;
+    server.client_recent_max_input_buffer = 0;
+    server.client_recent_max_output_buffer = 0;
+    while (iterations-- && !ilistEmpty(all)) {
+        ilist *node = all->next;
+        ilistRemove(node);
+        ilistAppend(all, node);
+        client *c = clientFromNode(node);
+        if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_EXECUTING)) continue;
+        if (checkTimeout(c)) continue;
+        trackBufferPeaks(c);
+        if (server.unixtime - c->last_interaction_s >= CLIENT_IDLE_TRIM_S) clientTrimIdle(c);
+    }
+}
+
+/* --- CLIENT LIST format -------------------------------------------------- */
+
+static const char *clientFlagsString(const client *c, char *buf) {
+    char *p = buf;
+    if (c->flags & CLIENT_CLOSE_AFTER_REPLY) *p++ = 'c';
+    if (c->flags & CLIENT_UNIX_SOCKET) *p++ = 'U';
+    if (c->flags & CLIENT_CLOSE_ASAP) *p++ = 'A';
+    if (p == buf) *p++ = 'N';
+    *p = '\0';
+    return buf;
+}
+
+static size_t replyBlockCount(const client *c) {
+    size_t n = 0;
+    for (const replyBlock *b = c->reply_head; b; b = b->next) n++;
+    return n;
+}
+
+str netClientInfoString(str s, client *c) {
+    char flags[8];
+    const char *events = (c->flags & CLIENT_WRITE_INSTALLED) ? "rw" : "r";
+    size_t argv_mem = 0;
+    for (int i = 0; i < c->argc; i++) argv_mem += c->argv[i].len;
+    const char *cmd = c->lastcmd ? c->lastcmd->fullname : "NULL";
+    if (c->cmd) cmd = c->cmd->fullname;
+    size_t qbuf = c->qbuf_len, qbuf_free = c->qbuf ? c->qbuf_cap - c->qbuf_len : 0;
+    return strCatFmt(
+        s,
+        "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 "
+        "ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=0 rbs=%d rbp=%zu obl=%zu "
+        "oll=%zu omem=%zu tot-mem=%zu events=%s cmd=%s user=default redir=-1 resp=%d "
+        "io-thread=%d",
+        (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
+        server.unixtime - c->ctime_s, server.unixtime - c->last_interaction_s,
+        clientFlagsString(c, flags), c->db ? c->db->id : 0, qbuf, qbuf_free, argv_mem,
+        CLIENT_BUF_BYTES, c->bufpos, c->bufpos, replyBlockCount(c), c->reply_bytes, clientMemoryUsage(c), events, cmd, c->resp, c->last_io_thread);
+}

@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Reading, parsing and writing for one client on the thread that owns it.
+ *
+ * The query buffer is taken from the worker's spare slot when a read starts and
+ * given back when every byte in it was consumed, so idle clients hold no query
+ * buffer and a thread serving many clients reuses one. A large bulk grows the
+ * buffer geometrically as its bytes arrive (never to the declared size up
+ * front, so a header alone cannot make the server allocate). Parsed arguments
+ * are offsets into the buffer; the buffer is only moved by
+ * netioConsumeCommands, once all parsed commands ran.
+ */
+#include "netio.h"
+
+#include "alloc.h"
+#include "client.h"
+#include "resp.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+/* Most bytes one netioWrite call sends, so one client with a huge reply does
+ * not delay the others for long. */
+#define NETIO_MAX_WRITE_PER_CALL (256 * 1024)
+#define NETIO_MAX_IOV 16
+#define ARGS_INITIAL 16
+#define CMDS_INITIAL 8
+
+void netioWorkerInit(netioWorker *w) { memset(w, 0, sizeof(*w)); }
+
+void netioWorkerRelease(netioWorker *w) {
+    lfree(w->spare_qbuf);
+    w->spare_qbuf = NULL;
+}
+
+/* Makes room in the query buffer for the next read. */
+static void prepareQueryBuffer(netioWorker *w, client *c) {
+    if (!c->qbuf) {
+        if (w->spare_qbuf) {
+            c->qbuf = w->spare_qbuf;
+            w->spare_qbuf = NULL;
+        } else {
+            c->qbuf = lmalloc(NETIO_READ_CHUNK);
+        }
+        c->qbuf_cap = NETIO_READ_CHUNK;
+        c->qbuf_len = 0;
+    }
+    size_t want = respBytesWanted(&c->parser);
+    size_t room = c->qbuf_cap - c->qbuf_len;
+    if (want > c->qbuf_cap || room < NETIO_READ_CHUNK / 4) {
+        size_t cap = c->qbuf_cap * 2;
+        if (cap < c->qbuf_len + NETIO_READ_CHUNK) cap = c->qbuf_len + NETIO_READ_CHUNK;
+        /* Inside a bulk, grow no further than the bulk needs. */
+        if (want > c->qbuf_cap && cap > want) cap = want;
+        c->qbuf = lrealloc(c->qbuf, cap);
+        c->qbuf_cap = cap;
+    }
+}
+
+static void pushCommand(client *c, int argc) {
+    if (c->cmds_count == c->cmds_cap) {
+        c->cmds_cap = c->cmds_cap ? c->cmds_cap * 2 : CMDS_INITIAL;
+        c->cmds = lrealloc(c->cmds, (size_t)c->cmds_cap * sizeof(*c->cmds));
+    }
+    c->cmds[c->cmds_count].argc = argc;
+    c->cmds[c->cmds_count].first = c->args_used;
+    c->cmds_count++;
+    c->args_used += argc;
+}
+
+int netioParse(client *c, const netioLimits *lim) {
+    respLimits limits = {lim->proto_max_bulk_len, NETIO_INLINE_MAX};
+    while (!c->read_error && c->qbuf) {
+        if (c->args_cap - c->args_used < 1) {
+            c->args_cap = c->args_cap ? c->args_cap * 2 : ARGS_INITIAL;
+            c->args = lrealloc(c->args, (size_t)c->args_cap * sizeof(*c->args));
+        }
+        int argc = c->parser.argc;
+        respStatus st = respParseCommand(&c->parser, c->qbuf, c->qbuf_len, c->args + c->args_used,
+                                         c->args_cap - c->args_used, &argc, &limits);
+        if (st == RESP_COMMAND) {
+            if (argc > 0) pushCommand(c, argc);
+        } else if (st == RESP_NEED_ARGS) {
+            c->args_cap *= 2;
+            c->args = lrealloc(c->args, (size_t)c->args_cap * sizeof(*c->args));
+        } else if (st == RESP_INCOMPLETE) {
+            break;
+        } else {
+            c->read_error = (int)st;
+        }
+    }
+    return c->cmds_count - c->cmds_next;
+}
+
+netioStatus netioRead(netioWorker *w, client *c, const netioLimits *lim) {
+    if (c->read_error || c->cmds_next < c->cmds_count) return NETIO_AGAIN;
+    prepareQueryBuffer(w, c);
+    ssize_t n = read(c->fd, c->qbuf + c->qbuf_len, c->qbuf_cap - c->qbuf_len);
+    if (n <= 0) {
+        if (n == 0) return NETIO_CLOSED;
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return NETIO_AGAIN;
+        return NETIO_ERROR;
+    }
+    c->qbuf_len += (size_t)n;
+    if (c->qbuf_len > c->qbuf_peak) c->qbuf_peak = c->qbuf_len;
+    w->reads++;
+    w->bytes_read += (uint64_t)n;
+    if (c->qbuf_len > lim->qbuf_limit) return NETIO_QBUF_LIMIT;
+    netioParse(c, lim);
+    return NETIO_OK;
+}
+
+void netioConsumeCommands(netioWorker *w, client *c) {
+    c->cmds_count = c->cmds_next = 0;
+    /* The partial command's args sit after the complete ones: move them down
+     * and make their offsets relative to the compacted buffer. */
+    size_t start = c->parser.cmd_start;
+    int partial = c->parser.argc;
+    if (partial && c->args_used) memmove(c->args, c->args + c->args_used, partial * sizeof(respArg));
+    for (int i = 0; i < partial; i++) c->args[i].off -= start;
+    c->args_used = 0;
+    if (!c->qbuf) return;
+    if (start) {
+        memmove(c->qbuf, c->qbuf + start, c->qbuf_len - start);
+        c->qbuf_len -= start;
+        respParserRebase(&c->parser, start);
+    }
+    if (c->qbuf_len == 0) {
+        if (!w->spare_qbuf && c->qbuf_cap == NETIO_READ_CHUNK) w->spare_qbuf = c->qbuf;
+        else lfree(c->qbuf);
+        c->qbuf = NULL;
+        c->qbuf_cap = 0;
+    }
+}
+
+/* Drops `n` written bytes from the front of the reply. */
+static void consumeWritten(client *c, size_t n) {
+    if (c->bufpos) {
+        size_t in_buf = c->bufpos - c->sentlen;
+        if (n < in_buf) {
+            c->sentlen += n;
+            return;
+        }
+        n -= in_buf;
+        c->bufpos = c->sentlen = 0;
+    }
+    while (c->reply_head) {
+        replyBlock *b = c->reply_head;
+        size_t left = b->used - c->sentlen;
+        if (n < left) {
+            c->sentlen += n;
+            return;
+        }
+        n -= left;
+        c->sentlen = 0;
+        c->reply_head = b->next;
+        if (!c->reply_head) c->reply_tail = NULL;
+        c->reply_bytes -= b->size;
+        lfree(b);
+    }
+}
+
+netioStatus netioWrite(netioWorker *w, client *c) {
+    size_t total = 0;
+    while (clientHasPendingReplies(c)) {
+        struct iovec iov[NETIO_MAX_IOV];
+        int iovcnt = 0;
+        size_t want = 0;
+        if (c->bufpos) {
+            iov[0].iov_base = c->buf + c->sentlen;
+            iov[0].iov_len = c->bufpos - c->sentlen;
+            want = iov[0].iov_len;
+            iovcnt = 1;
+        }
+        size_t skip = c->bufpos ? 0 : c->sentlen;
+        for (replyBlock *b = c->reply_head; b && iovcnt < NETIO_MAX_IOV; b = b->next) {
+            if (b->used > skip) {
+                iov[iovcnt].iov_base = b->data + skip;
+                iov[iovcnt].iov_len = b->used - skip;
+                want += iov[iovcnt].iov_len;
+                iovcnt++;
+            }
+            skip = 0;
+            if (want >= NETIO_MAX_WRITE_PER_CALL) break;
+        }
+        if (want == 0) {
+            consumeWritten(c, 0); /* only empty blocks remain */
+            continue;
+        }
+        ssize_t n = iovcnt == 1 ? write(c->fd, iov[0].iov_base, iov[0].iov_len)
+                                : writev(c->fd, iov, iovcnt);
+        if (n <= 0) {
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+                return NETIO_AGAIN;
+            return NETIO_ERROR;
+        }
+        w->writes++;
+        w->bytes_written += (uint64_t)n;
+        consumeWritten(c, (size_t)n);
+        total += (size_t)n;
+        if ((size_t)n < want) return NETIO_AGAIN;
+        if (total >= NETIO_MAX_WRITE_PER_CALL && clientHasPendingReplies(c)) return NETIO_AGAIN;
+    }
+    return NETIO_OK;
+}

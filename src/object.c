@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Object construction, reference counting and the string encodings. The
+ * shared small integers are created once at start-up and never freed. The
+ * access clock is a cached 24-bit seconds counter refreshed by the cron.
+ * Main thread only.
+ */
+#include "object.h"
+
+#include "alloc.h"
+#include "str.h"
+#include "util.h"
+
+#include <string.h>
+
+static obj shared_integers[OBJ_SHARED_INTEGERS];
+static unsigned lru_clock;
+
+void objInit(void) {
+    for (int i = 0; i < OBJ_SHARED_INTEGERS; i++) {
+        shared_integers[i].type = OBJ_STRING;
+        shared_integers[i].encoding = OBJ_ENC_INT;
+        shared_integers[i].refcount = OBJ_SHARED_REFCOUNT;
+        shared_integers[i].ptr = (void *)(intptr_t)i;
+    }
+    objLruClockUpdate(mstime());
+}
+
+static obj *newObject(int type, int encoding, void *ptr) {
+    obj *o = lmalloc(sizeof(*o));
+    o->type = type;
+    o->encoding = encoding;
+    o->lru = objLruClock();
+    o->refcount = 1;
+    o->ptr = ptr;
+    return o;
+}
+
+obj *objCreateRawString(const char *p, size_t len) {
+    return newObject(OBJ_STRING, OBJ_ENC_RAW, strNewLen(p, len));
+}
+
+obj *objCreateFromStr(char *s) { return newObject(OBJ_STRING, OBJ_ENC_RAW, s); }
+
+static obj *createEmbeddedString(const char *p, size_t len) {
+    obj *o = lmalloc(sizeof(*o) + strEmbedSize(len));
+    o->type = OBJ_STRING;
+    o->encoding = OBJ_ENC_EMBSTR;
+    o->lru = objLruClock();
+    o->refcount = 1;
+    o->ptr = strEmbed(o + 1, p, len);
+    return o;
+}
+
+obj *objCreateString(const char *p, size_t len) {
+    return len <= OBJ_EMBSTR_MAX ? createEmbeddedString(p, len) : objCreateRawString(p, len);
+}
+
+obj *objCreateStringFromLongLong(long long v) {
+    if (v >= 0 && v < OBJ_SHARED_INTEGERS) return &shared_integers[v];
+    return newObject(OBJ_STRING, OBJ_ENC_INT, (void *)(intptr_t)v);
+}
+
+obj *objCreateStringValue(const char *p, size_t len) {
+    long long v;
+    /* 20 bytes hold every long long; string2ll rejects what would not
+     * round-trip ("01", "+1", " 1"), so the value prints back identically. */
+    if (len <= 20 && string2ll(p, len, &v)) return objCreateStringFromLongLong(v);
+    return objCreateString(p, len);
+}
+
+void objIncrRef(obj *o) {
+    if (o->refcount != OBJ_SHARED_REFCOUNT) o->refcount++;
+}
+
+static void freeValue(obj *o) {
+    switch (o->type) {
+        case OBJ_STRING:
+            if (o->encoding == OBJ_ENC_RAW) strFree(o->ptr);
+            break;
+        default: loomAssert(!"unknown object type");
+    }
+}
+
+void objDecrRef(obj *o) {
+    if (o->refcount == OBJ_SHARED_REFCOUNT) return;
+    loomAssert(o->refcount > 0);
+    if (--o->refcount == 0) {
+        freeValue(o);
+        lfree(o);
+    }
+}
+
+obj *objDup(const obj *o) {
+    loomAssert(o->type == OBJ_STRING);
+    switch (o->encoding) {
+        case OBJ_ENC_INT: return newObject(OBJ_STRING, OBJ_ENC_INT, o->ptr);
+        case OBJ_ENC_EMBSTR: return createEmbeddedString(o->ptr, strLen(o->ptr));
+        default: return objCreateRawString(o->ptr, strLen(o->ptr));
+    }
+}
+
+const char *objStringBytes(const obj *o, char *buf, size_t *len) {
+    if (o->encoding == OBJ_ENC_INT) {
+        *len = (size_t)ll2string(buf, OBJ_INT_BUF, (long long)(intptr_t)o->ptr);
+        return buf;
+    }
+    *len = strLen(o->ptr);
+    return o->ptr;
+}
+
+size_t objStringLen(const obj *o) {
+    if (o->encoding == OBJ_ENC_INT) {
+        long long v = (long long)(intptr_t)o->ptr;
+        /* Negate in unsigned arithmetic so LLONG_MIN works too. */
+        return v < 0 ? (size_t)digits10(0ULL - (unsigned long long)v) + 1 : (size_t)digits10(v);
+    }
+    return strLen(o->ptr);
+}
+
+int objGetLongLong(const obj *o, long long *v) {
+    if (o->encoding == OBJ_ENC_INT) {
+        *v = (long long)(intptr_t)o->ptr;
+        return 1;
+    }
+    return string2ll(o->ptr, strLen(o->ptr), v);
+}
+
+int objGetLongDouble(const obj *o, long double *v) {
+    if (o->encoding == OBJ_ENC_INT) {
+        *v = (long double)(long long)(intptr_t)o->ptr;
+        return 1;
+    }
+    return string2ld(o->ptr, strLen(o->ptr), v);
+}
+
+const char *objTypeName(int type) {
+    static const char *const names[] = {"string", "list", "set", "zset", "hash"};
+    return type >= 0 && type <= OBJ_HASH ? names[type] : "unknown";
+}
+
+const char *objEncodingName(int encoding) {
+    switch (encoding) {
+        case OBJ_ENC_RAW: return "raw";
+        case OBJ_ENC_INT: return "int";
+        case OBJ_ENC_EMBSTR: return "embstr";
+        default: return "unknown";
+    }
+}
+
+unsigned objLruClock(void) { return lru_clock; }
+
+void objLruClockUpdate(long long now_ms) { lru_clock = (unsigned)(now_ms / 1000) & OBJ_LRU_MAX; }
+
+void objTouch(obj *o) {
+    if (o->refcount != OBJ_SHARED_REFCOUNT) o->lru = lru_clock;
+}
+
+long long objIdleMs(const obj *o) {
+    unsigned now = lru_clock;
+    unsigned then = o->lru;
+    /* The clock wraps every 194 days. */
+    unsigned long long secs = now >= then ? now - then : (OBJ_LRU_MAX - then) + now;
+    return (long long)secs * 1000;
+}

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * The main-thread server state: configuration values, listeners, databases,
+ * statistics and cached clocks. Only modules that run on the main thread
+ * include this header; leaves, netio and the I/O threads never do (what they
+ * need travels in small structs such as netioLimits).
+ */
+#ifndef LOOM_SERVER_H
+#define LOOM_SERVER_H
+
+#include "ae/ae.h"
+#include "db.h"
+#include "ilist.h"
+#include "netio.h"
+
+#include <stdint.h>
+#include <sys/types.h>
+
+struct client;
+
+#define LOOM_VERSION "0.1.0"
+/* The Redis version whose behaviour loom follows, reported as redis_version so
+ * that clients enable the matching features. */
+#define LOOM_REDIS_VERSION "7.0.15"
+#define CONFIG_BINDADDR_MAX 16
+/* Descriptors kept back from maxclients for listeners, logs and files. */
+#define CONFIG_RESERVED_FDS 32
+#define STATS_METRIC_SAMPLES 16
+
+enum { PROTECTED_NO, PROTECTED_YES, PROTECTED_LOCAL };
+enum { STATS_METRIC_COMMAND, STATS_METRIC_NET_INPUT, STATS_METRIC_NET_OUTPUT, STATS_METRIC_COUNT };
+
+typedef struct listener {
+    int fd;
+    int is_unix;
+} listener;
+
+struct server {
+    pid_t pid;
+    char runid[41];
+    char *executable;  /* absolute path of the binary */
+    char *configfile;  /* absolute path, NULL without a config file */
+    aeEventLoop *el;
+    netioWorker main_io; /* the main thread's own I/O worker */
+    netioLimits io_limits;
+    volatile int shutdown_asap; /* set by the signal handler */
+    int shutdown_exit_code;
+
+    /* --- Configuration (names follow the directives). --- */
+    char *bindaddr[CONFIG_BINDADDR_MAX];
+    int bindaddr_count;
+    int port;
+    int tcp_backlog;
+    int tcpkeepalive;
+    char *unixsocket;
+    unsigned int unixsocketperm;
+    int maxidletime;           /* timeout, seconds */
+    unsigned int maxclients;
+    int dbnum;                 /* databases */
+    int config_hz;             /* hz */
+    int hz;                    /* current frequency (dynamic-hz may raise it) */
+    int dynamic_hz;
+    int verbosity;             /* loglevel */
+    char *logfile;
+    char *pidfile;
+    int daemonize;
+    long long proto_max_bulk_len;
+    unsigned long long client_max_querybuf_len;
+    int active_expire_enabled; /* DEBUG SET-ACTIVE-EXPIRE */
+    int active_expire_effort;
+    int activerehashing;
+    int enable_debug_cmd; /* enable-debug-command: PROTECTED_* */
+
+    /* --- Network and clients. --- */
+    listener listeners[CONFIG_BINDADDR_MAX + 1];
+    int listener_count;
+    ilist clients_pending_write; /* clients with replies to write before sleeping */
+    ilist clients_to_close;      /* clients to free before sleeping */
+    struct client *current_client;
+    unsigned long clients_cron_cursor;
+
+    /* --- Keyspace. --- */
+    db *dbs;
+    long long dirty; /* changes to the keyspace since start-up */
+
+    /* --- Clocks, cached once per event-loop iteration and per command. --- */
+    long long unixtime;   /* seconds */
+    long long mstime;     /* ms */
+    long long ustime;     /* us */
+    long long cmd_time_ms; /* the time a command sees (fixed while it runs) */
+    long long start_time_ms;
+    long long cronloops;
+
+    /* --- Statistics. --- */
+    long long stat_numcommands;
+    long long stat_numconnections;
+    long long stat_rejected_conn;
+    long long stat_expiredkeys;
+    long long stat_expired_stale_perc_x100; /* estimated % of stale volatile keys, x100 */
+    long long stat_expired_time_cap_reached_count;
+    long long stat_expire_cycle_time_used; /* us */
+    long long stat_keyspace_hits;
+    long long stat_keyspace_misses;
+    long long stat_total_error_replies;
+    long long stat_net_input_bytes;
+    long long stat_net_output_bytes;
+    long long stat_total_reads_processed;
+    long long stat_total_writes_processed;
+    long long stat_client_qbuf_limit_disconnections;
+    long long stat_unexpected_error_replies;
+    struct dict *errors; /* error code -> count in v.s64 (INFO errorstats) */
+    struct {
+        long long last_sample_ms;
+        long long last_sample_count;
+        long long samples[STATS_METRIC_SAMPLES];
+        int idx;
+    } inst_metric[STATS_METRIC_COUNT];
+    long long stat_peak_memory;
+    long long stat_last_reset_ms;
+    size_t client_recent_max_input_buffer;
+    size_t client_recent_max_output_buffer;
+};
+
+extern struct server server;
+
+/* The instantaneous rate of a metric (per second), from the cron's samples. */
+long long serverInstantaneousMetric(int metric);
+/* Zeroes the statistics (CONFIG RESETSTAT). */
+void serverResetStats(void);
+/* Sums the I/O workers' counters into the server statistics. */
+void serverSumIoStats(void);
+/* Refreshes the cached clocks. */
+void serverUpdateCachedTime(void);
+/* Starts a clean shutdown from a command (SHUTDOWN): returns 0 if the server
+ * will exit after this event-loop iteration. */
+void serverRequestShutdown(int exit_code);
+
+#endif
