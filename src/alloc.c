@@ -62,6 +62,9 @@ static size_t readStat(const char *name) {
 void allocGetStats(allocStats *st) {
     uint64_t epoch = 1;
     size_t len = sizeof(epoch);
+    /* Blocks freed into this thread's cache still count as allocated; flush
+     * it so that freed memory shows up as freed. */
+    mallctl("thread.tcache.flush", NULL, NULL, NULL, 0);
     /* Statistics are snapshots refreshed only when the epoch advances. */
     mallctl("epoch", &epoch, &len, &epoch, len);
     st->allocated = readStat("stats.allocated");

@@ -33,7 +33,7 @@ struct db;
 #define CLIENT_READ_PAUSED (1 << 6)       /* parsed commands wait; don't read more */
 
 /* An argument of the command being executed: `len` bytes at `ptr`, inside the
- * client's query buffer, valid until the command returns. */
+ * client's query buffer and followed by a NUL, valid until the command returns. */
 typedef struct arg {
     char *ptr;
     size_t len;

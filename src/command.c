@@ -185,6 +185,17 @@ int argToLongOrReply(client *c, const arg *a, long *v, const char *msg) {
     return 0;
 }
 
+int argToIntOrReply(client *c, const arg *a, int *v, const char *msg) {
+    long long ll;
+    if (argToLongLongOrReply(c, a, &ll, msg) < 0) return -1;
+    if (ll < INT_MIN || ll > INT_MAX) {
+        replyError(c, msg ? msg : "value is out of range");
+        return -1;
+    }
+    *v = (int)ll;
+    return 0;
+}
+
 int argToPositiveLongOrReply(client *c, const arg *a, long *v, const char *msg) {
     if (argToLongOrReply(c, a, v, msg) < 0) return -1;
     if (*v < 0) {
@@ -201,13 +212,11 @@ int argToLongDoubleOrReply(client *c, const arg *a, long double *v, const char *
 }
 
 int argToDbIdOrReply(client *c, const arg *a, int *id) {
-    long long v;
-    if (argToLongLongOrReply(c, a, &v, NULL) < 0) return -1;
-    if (v < 0 || v >= server.dbnum) {
+    if (argToIntOrReply(c, a, id, NULL) < 0) return -1;
+    if (*id < 0 || *id >= server.dbnum) {
         replyError(c, "DB index is out of range");
         return -1;
     }
-    *id = (int)v;
     return 0;
 }
 

@@ -96,10 +96,12 @@ void commandResetStats(void);
  * 0 on success. */
 int argEquals(const arg *a, const char *s); /* case-insensitive */
 int argToLongLongOrReply(client *c, const arg *a, long long *v, const char *msg);
+/* An int: "value is out of range" beyond INT_MIN..INT_MAX. */
+int argToIntOrReply(client *c, const arg *a, int *v, const char *msg);
 int argToLongOrReply(client *c, const arg *a, long *v, const char *msg);
 int argToLongDoubleOrReply(client *c, const arg *a, long double *v, const char *msg);
 int argToPositiveLongOrReply(client *c, const arg *a, long *v, const char *msg);
-/* A database index within 0..databases-1. */
+/* A database index within 0..databases-1 ("DB index is out of range"). */
 int argToDbIdOrReply(client *c, const arg *a, int *id);
 
 void replyArityError(client *c);

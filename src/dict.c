@@ -5,6 +5,8 @@
  * into it a few at a time (rehash_idx is the next bucket to move), after which
  * table[1] becomes table[0]. While rehashing, lookups search both tables and
  * adds go to table[1]. Hashes are not stored: moving an entry rehashes its key.
+ * Safe iterators and scans pause rehashing; started safe iterators are listed in
+ * the dict so that deleting the entry one would return next moves it along.
  *
  * The random generator for sampling is a splitmix64 sequence seeded from the
  * hash seed. Main thread only (see dict.h for shared read-only dicts).
@@ -21,13 +23,13 @@
 #include <time.h>
 
 enum {
-    DICT_MIN_SIZE = 4,         /* slots of a new table, and the floor for shrinking */
-    DICT_FORCE_RATIO = 4,      /* load factor that grows a table while resizing is off */
-    DICT_SHRINK_RATIO = 8,     /* shrink when fewer than 1/8 of the slots are used */
-    DICT_EMPTY_VISITS = 10,    /* empty buckets a rehash step may skip, per bucket moved */
+    DICT_MIN_SIZE = 4,           /* slots of a new table, and the floor for shrinking */
+    DICT_FORCE_RATIO = 4,        /* load factor that grows a table while resizing is off */
+    DICT_SHRINK_RATIO = 8,       /* shrink when fewer than 1/8 of the slots are used */
+    DICT_EMPTY_VISITS = 10,      /* empty buckets a rehash step may skip, per bucket moved */
     DICT_PROGRESS_EVERY = 65536, /* buckets between dictEmpty progress callbacks */
-    DICT_RANDOM_PROBES = 256,  /* random bucket probes before dictGetRandomKey walks */
-    DICT_STATS_CHAINS = 50,    /* chain lengths tracked in the histogram (last = or longer) */
+    DICT_RANDOM_PROBES = 256,    /* random bucket probes before dictGetRandomKey walks */
+    DICT_STATS_CHAINS = 50,      /* chain lengths tracked in the histogram (last = or longer) */
 };
 
 struct dict {
@@ -35,8 +37,8 @@ struct dict {
     dictEntry **table[2];
     size_t size[2]; /* slots; 0 when the table is not allocated */
     size_t used[2];
-    size_t rehash_idx;           /* next bucket of table[0] to move, while size[1] != 0 */
-    unsigned pause_count;        /* live safe iterators and scans: no rehash steps */
+    size_t rehash_idx;               /* next bucket of table[0] to move, while size[1] != 0 */
+    unsigned pause_count;            /* live safe iterators and scans: no rehash steps */
     struct dictIterator *safe_iters; /* started safe iterators, to fix up on unlink */
 };
 
@@ -73,13 +75,17 @@ void dictSetHashSeed(const uint8_t seed[16]) {
     rng_state = siphash("dict-random", 11, seed);
 }
 
-void dictSetResizeEnabled(int enabled) { resize_enabled = enabled; }
+void dictSetResizeEnabled(int enabled) {
+    resize_enabled = enabled;
+}
 
 uint64_t dictHashKey(const dict *d, const void *key, size_t len) {
     return d->type->nocase ? siphashNoCase(key, len, hash_seed) : siphash(key, len, hash_seed);
 }
 
-static inline int isRehashing(const dict *d) { return d->size[1] != 0; }
+static inline int isRehashing(const dict *d) {
+    return d->size[1] != 0;
+}
 
 static inline unsigned char lowerAscii(unsigned char c) {
     return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
@@ -103,11 +109,17 @@ dict *dictCreate(const dictType *type) {
     return d;
 }
 
-size_t dictSize(const dict *d) { return d->used[0] + d->used[1]; }
+size_t dictSize(const dict *d) {
+    return d->used[0] + d->used[1];
+}
 
-size_t dictBuckets(const dict *d) { return d->size[0] + d->size[1]; }
+size_t dictBuckets(const dict *d) {
+    return d->size[0] + d->size[1];
+}
 
-int dictIsRehashing(const dict *d) { return isRehashing(d); }
+int dictIsRehashing(const dict *d) {
+    return isRehashing(d);
+}
 
 static void freeEntry(dict *d, dictEntry *e) {
     if (d->type->owns_keys) strFree(e->key);
@@ -216,7 +228,8 @@ int dictRehashMicroseconds(dict *d, long long us) {
 static size_t tableSizeFor(size_t n) {
     if (n > (SIZE_MAX / sizeof(dictEntry *)) / 2) return 0;
     size_t size = DICT_MIN_SIZE;
-    while (size < n) size *= 2;
+    while (size < n)
+        size *= 2;
     return size;
 }
 
@@ -363,9 +376,13 @@ static dictIterator *newIterator(dict *d, int safe) {
     return it;
 }
 
-dictIterator *dictGetIterator(dict *d) { return newIterator(d, 0); }
+dictIterator *dictGetIterator(dict *d) {
+    return newIterator(d, 0);
+}
 
-dictIterator *dictGetSafeIterator(dict *d) { return newIterator(d, 1); }
+dictIterator *dictGetSafeIterator(dict *d) {
+    return newIterator(d, 1);
+}
 
 dictEntry *dictNext(dictIterator *it) {
     dict *d = it->d;
@@ -382,7 +399,8 @@ dictEntry *dictNext(dictIterator *it) {
         }
     }
     /* next_entry is saved before an entry is returned, so the caller may
-     * delete the entry it holds. */
+     * delete the entry it holds; dictUnlink moves a safe iterator's
+     * next_entry along if that one is deleted. */
     while (!it->next_entry) {
         if (it->index >= d->size[it->table]) {
             if (it->table == 1 || !isRehashing(d)) return NULL;
@@ -398,13 +416,13 @@ dictEntry *dictNext(dictIterator *it) {
 }
 
 void dictReleaseIterator(dictIterator *it) {
-    if (it->started) {
-        if (it->safe) {
-            it->d->pause_count--;
-            *it->prev_safe = it->next_safe;
-            if (it->next_safe) it->next_safe->prev_safe = it->prev_safe;
-        } else if (it->fingerprint != fingerprint(it->d)) abort(); /* modified while iterating */
+    if (it->started && it->safe) {
+        it->d->pause_count--;
+        *it->prev_safe = it->next_safe;
+        if (it->next_safe) it->next_safe->prev_safe = it->prev_safe;
     }
+    /* An unsafe iterator's dict was modified while iterating: a caller bug. */
+    if (it->started && !it->safe && it->fingerprint != fingerprint(it->d)) abort();
     lfree(it);
 }
 
@@ -419,8 +437,10 @@ static unsigned long reverseBits(unsigned long v) {
     return v;
 }
 
-/* Increments the high bits of the cursor covered by mask, in reverse order:
- * the bits above the mask are set first so the carry leaves the masked part. */
+/* Advances the cursor: its bits under mask, read in reverse (most significant
+ * bit as the lowest), are incremented. Setting the bits above the mask first
+ * lets the carry run through them, so only the masked bits change (and wrap
+ * to 0 when the table has been covered). */
 static unsigned long nextCursor(unsigned long v, unsigned long mask) {
     v |= ~mask;
     v = reverseBits(v);
@@ -479,12 +499,15 @@ dictEntry *dictGetRandomKey(dict *d) {
         head = liveBucket(d, randomBelow(buckets));
     /* A very sparse table: walk from a random bucket instead (always ends, as
      * the dict is not empty). */
-    for (size_t i = randomBelow(buckets); !head; i = (i + 1) % buckets) head = liveBucket(d, i);
+    for (size_t i = randomBelow(buckets); !head; i = (i + 1) % buckets)
+        head = liveBucket(d, i);
 
     size_t chain = 0;
-    for (dictEntry *e = head; e; e = e->next) chain++;
+    for (dictEntry *e = head; e; e = e->next)
+        chain++;
     dictEntry *e = head;
-    for (size_t skip = randomBelow(chain); skip > 0; skip--) e = e->next;
+    for (size_t skip = randomBelow(chain); skip > 0; skip--)
+        e = e->next;
     return e;
 }
 
@@ -534,7 +557,8 @@ static void tableStats(const dict *d, int t, char *buf, size_t size, size_t *at)
     size_t slots = 0, max_chain = 0, total_chain = 0;
     for (size_t i = 0; i < d->size[t]; i++) {
         size_t len = 0;
-        for (const dictEntry *e = d->table[t][i]; e; e = e->next) len++;
+        for (const dictEntry *e = d->table[t][i]; e; e = e->next)
+            len++;
         chains[len < DICT_STATS_CHAINS ? len : DICT_STATS_CHAINS - 1]++;
         if (len == 0) continue;
         slots++;

@@ -204,6 +204,10 @@ static void prepareArgv(client *c, const parsedCommand *pc) {
     for (int i = 0; i < pc->argc; i++) {
         c->argv[i].ptr = c->qbuf + a[i].off;
         c->argv[i].len = a[i].len;
+        /* The byte after an argument is framing the parser already consumed
+         * (CR of a bulk, a separator of an inline line), so handlers may treat
+         * arguments as C strings too. */
+        c->argv[i].ptr[a[i].len] = '\0';
     }
     c->argc = pc->argc;
 }

@@ -13,7 +13,9 @@
 #define SIP_C_ROUNDS 1
 #define SIP_D_ROUNDS 2
 
-static inline uint64_t rotl(uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
+static inline uint64_t rotl(uint64_t x, int b) {
+    return (x << b) | (x >> (64 - b));
+}
 
 /* Reads 8 bytes as a little-endian word (memcpy: no alignment assumption). */
 static inline uint64_t load64(const uint8_t *p) {
@@ -71,7 +73,8 @@ static inline uint64_t sipHash(const uint8_t *in, size_t len, const uint8_t key[
         uint64_t m = load64(in);
         if (fold) m = foldUpper(m);
         v3 ^= m;
-        for (int i = 0; i < SIP_C_ROUNDS; i++) SIPROUND;
+        for (int i = 0; i < SIP_C_ROUNDS; i++)
+            SIPROUND;
         v0 ^= m;
     }
 
@@ -82,11 +85,13 @@ static inline uint64_t sipHash(const uint8_t *in, size_t len, const uint8_t key[
     if (fold) m = foldUpper(m);
     m |= (uint64_t)(len & 0xff) << 56;
     v3 ^= m;
-    for (int i = 0; i < SIP_C_ROUNDS; i++) SIPROUND;
+    for (int i = 0; i < SIP_C_ROUNDS; i++)
+        SIPROUND;
     v0 ^= m;
 
     v2 ^= 0xff;
-    for (int i = 0; i < SIP_D_ROUNDS; i++) SIPROUND;
+    for (int i = 0; i < SIP_D_ROUNDS; i++)
+        SIPROUND;
     return v0 ^ v1 ^ v2 ^ v3;
 }
 

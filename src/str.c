@@ -26,9 +26,13 @@ static const unsigned char hdr_sizes[] = {
     [STR_TYPE_64] = sizeof(struct strHdr64),
 };
 
-static inline int typeOf(const str s) { return (unsigned char)s[-1] & STR_TYPE_MASK; }
+static inline int typeOf(const str s) {
+    return (unsigned char)s[-1] & STR_TYPE_MASK;
+}
 
-static inline size_t hdrSize(int type) { return hdr_sizes[type]; }
+static inline size_t hdrSize(int type) {
+    return hdr_sizes[type];
+}
 
 /* The largest capacity a header type can record. */
 static size_t typeMax(int type) {
@@ -131,8 +135,10 @@ static str newString(const void *init, size_t len, int type, size_t cap) {
     str s = mem + hdrSize(type);
     if (type != STR_TYPE_TINY) cap = usableCapacity(mem, type, cap);
     writeHeader(s, type, len, cap);
-    if (init) memcpy(s, init, len);
-    else memset(s, 0, len);
+    if (init)
+        memcpy(s, init, len);
+    else
+        memset(s, 0, len);
     s[len] = '\0';
     return s;
 }
@@ -141,19 +147,27 @@ str strNewLen(const void *init, size_t len) {
     return newString(init, len, typeForLength(len), len);
 }
 
-str strNew(const char *cstr) { return strNewLen(cstr, strlen(cstr)); }
+str strNew(const char *cstr) {
+    return strNewLen(cstr, strlen(cstr));
+}
 
-str strEmpty(void) { return newString(NULL, 0, STR_TYPE_8, 0); }
+str strEmpty(void) {
+    return newString(NULL, 0, STR_TYPE_8, 0);
+}
 
-str strDup(const str s) { return strNewLen(s, strLen(s)); }
+str strDup(const str s) {
+    return strNewLen(s, strLen(s));
+}
 
 void strFree(str s) {
     if (s) lfree(s - hdrSize(typeOf(s)));
 }
 
-size_t strAllocSize(const str s) { return hdrSize(typeOf(s)) + capacityOf(s) + 1; }
+size_t strAllocSize(const str s) {
+    return hdrSize(typeOf(s)) + capacityOf(s) + 1;
+}
 
-/* Reallocates s to a capacity of exactly cap (>= its length), choosing the
+/* Reallocates s to a capacity of at least cap (>= its length), choosing the
  * header type: minimal selects the smallest type for the length when it has
  * no spare room (the tiny header), otherwise a type with a capacity field. */
 static str resize(str s, size_t cap, int minimal) {
@@ -202,14 +216,19 @@ void strSetLen(str s, size_t len) {
 
 void strIncrLen(str s, long long incr) {
     size_t len = strLen(s);
-    if (incr >= 0) abortIf((unsigned long long)incr > strAvail(s));
-    else abortIf((unsigned long long)-(incr + 1) >= len);
+    if (incr >= 0)
+        abortIf((unsigned long long)incr > strAvail(s));
+    else
+        abortIf((unsigned long long)-(incr + 1) >= len);
     strSetLen(s, len + (size_t)incr);
 }
 
-void strClear(str s) { strSetLen(s, 0); }
+void strClear(str s) {
+    strSetLen(s, 0);
+}
 
 str strCatLen(str s, const void *p, size_t len) {
+    if (len == 0) return s;
     size_t cur = strLen(s);
     /* Appending part of s to itself: the bytes may move with the reallocation. */
     uintptr_t from = (uintptr_t)p, base = (uintptr_t)s;
@@ -221,9 +240,13 @@ str strCatLen(str s, const void *p, size_t len) {
     return s;
 }
 
-str strCat(str s, const char *cstr) { return strCatLen(s, cstr, strlen(cstr)); }
+str strCat(str s, const char *cstr) {
+    return strCatLen(s, cstr, strlen(cstr));
+}
 
-str strCatStr(str s, const str t) { return strCatLen(s, t, strLen(t)); }
+str strCatStr(str s, const str t) {
+    return strCatLen(s, t, strLen(t));
+}
 
 str strCatFmt(str s, const char *fmt, ...) {
     size_t len = strLen(s);
@@ -320,7 +343,8 @@ static inline unsigned char lowerAscii(unsigned char c) {
 
 void strToLower(str s) {
     size_t len = strLen(s);
-    for (size_t i = 0; i < len; i++) s[i] = (char)lowerAscii((unsigned char)s[i]);
+    for (size_t i = 0; i < len; i++)
+        s[i] = (char)lowerAscii((unsigned char)s[i]);
 }
 
 int strCmp(const str a, const str b) {
@@ -393,8 +417,10 @@ static long decodeArg(const char **line, char *out) {
             p++;
         } else {
             if (c == '\0' || isSpace(c)) break;
-            if (c == '"' || c == '\'') quote = c;
-            else out[n++] = c;
+            if (c == '"' || c == '\'')
+                quote = c;
+            else
+                out[n++] = c;
             p++;
         }
     }
@@ -409,7 +435,8 @@ str *strSplitArgs(const char *line, int *argc) {
     int n = 0;
 
     for (;;) {
-        while (isSpace(*line)) line++;
+        while (isSpace(*line))
+            line++;
         if (*line == '\0') break;
         long len = decodeArg(&line, scratch);
         if (len < 0) {
@@ -431,7 +458,8 @@ str *strSplitArgs(const char *line, int *argc) {
 
 void strFreeSplit(str *argv, int argc) {
     if (!argv) return;
-    for (int i = 0; i < argc; i++) strFree(argv[i]);
+    for (int i = 0; i < argc; i++)
+        strFree(argv[i]);
     lfree(argv);
 }
 
@@ -444,7 +472,7 @@ str strEmbed(void *mem, const void *p, size_t len) {
     int type = typeForLength(len);
     str s = (char *)mem + hdrSize(type);
     writeHeader(s, type, len, len);
-    memcpy(s, p, len);
+    if (len) memcpy(s, p, len);
     s[len] = '\0';
     return s;
 }

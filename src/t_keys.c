@@ -12,6 +12,7 @@
 #include "str.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <strings.h>
@@ -95,13 +96,7 @@ static void copyCommand(client *c) {
         if (argEquals(&c->argv[j], "replace")) {
             replace = 1;
         } else if (argEquals(&c->argv[j], "db") && j + 1 < c->argc) {
-            long long v;
-            const arg *a = &c->argv[++j];
-            if (!string2ll(a->ptr, a->len, &v) || v < 0 || v >= server.dbnum) {
-                replyError(c, "DB index is out of range");
-                return;
-            }
-            dbid = (int)v;
+            if (argToDbIdOrReply(c, &c->argv[++j], &dbid) < 0) return;
         } else {
             replySyntaxError(c);
             return;
@@ -133,17 +128,9 @@ static void copyCommand(client *c) {
 
 static void moveCommand(client *c) {
     const arg *key = &c->argv[1];
-    long long v;
-    if (argToLongLongOrReply(c, &c->argv[2], &v, NULL) < 0) return;
-    if (v < INT_MIN || v > INT_MAX) {
-        replyError(c, "value is out of range");
-        return;
-    }
-    if (v < 0 || v >= server.dbnum) {
-        replyError(c, "DB index is out of range");
-        return;
-    }
-    db *dst = &server.dbs[v];
+    int id;
+    if (argToDbIdOrReply(c, &c->argv[2], &id) < 0) return;
+    db *dst = &server.dbs[id];
     if (dst == c->db) {
         replyError(c, "source and destination objects are the same");
         return;
@@ -199,17 +186,16 @@ static void collectKey(void *privdata, const dictEntry *de) {
     b->keys[b->count++] = strDup(de->key);
 }
 
-/* Parses a SCAN cursor: an unsigned decimal number, nothing else. */
+/* Parses a SCAN cursor as Redis does, with strtoul: "", "-1" and "+7" are
+ * accepted; leading spaces, trailing garbage and overflow are not. */
 static int parseCursorOrReply(client *c, const arg *a, unsigned long *cursor) {
     char *end;
     errno = 0;
-    unsigned long long v = a->len ? strtoull(a->ptr, &end, 10) : 0;
-    if (!a->len || errno == ERANGE || end != a->ptr + a->len || a->ptr[0] == '-' ||
-        a->ptr[0] == ' ' || a->ptr[0] == '+') {
+    *cursor = strtoul(a->ptr, &end, 10);
+    if (isspace((unsigned char)a->ptr[0]) || end != a->ptr + a->len || errno == ERANGE) {
         replyError(c, "invalid cursor");
         return -1;
     }
-    *cursor = (unsigned long)v;
     return 0;
 }
 

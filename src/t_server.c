@@ -34,29 +34,16 @@ static void quitCommand(client *c) {
 }
 
 static void selectCommand(client *c) {
-    long long id;
-    if (argToLongLongOrReply(c, &c->argv[1], &id, NULL) < 0) return;
-    if (id < 0 || id >= server.dbnum) {
-        replyError(c, "DB index is out of range");
-        return;
-    }
+    int id;
+    if (argToDbIdOrReply(c, &c->argv[1], &id) < 0) return;
     c->db = &server.dbs[id];
     replyOk(c);
 }
 
-static int dbIndexOrReply(client *c, const arg *a, long long *id, const char *msg) {
-    if (argToLongLongOrReply(c, a, id, msg) < 0) return -1;
-    if (*id < INT_MIN || *id > INT_MAX) {
-        replyError(c, msg);
-        return -1;
-    }
-    return 0;
-}
-
 static void swapdbCommand(client *c) {
-    long long a, b;
-    if (dbIndexOrReply(c, &c->argv[1], &a, "invalid first DB index") < 0) return;
-    if (dbIndexOrReply(c, &c->argv[2], &b, "invalid second DB index") < 0) return;
+    int a, b;
+    if (argToIntOrReply(c, &c->argv[1], &a, "invalid first DB index") < 0) return;
+    if (argToIntOrReply(c, &c->argv[2], &b, "invalid second DB index") < 0) return;
     if (a < 0 || a >= server.dbnum || b < 0 || b >= server.dbnum) {
         replyError(c, "DB index is out of range");
         return;

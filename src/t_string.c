@@ -30,8 +30,10 @@ static obj *lookupString(client *c, const arg *key, int *wrongtype) {
     return o;
 }
 
-static int checkStringLength(client *c, long long size) {
-    if (size > server.proto_max_bulk_len) {
+/* Checks that a string of `size` + `append` bytes (both >= 0) would stay
+ * within proto-max-bulk-len, without overflowing. */
+static int checkStringLength(client *c, long long size, long long append) {
+    if (size > server.proto_max_bulk_len - append) {
         replyError(c, "string exceeds maximum allowed size (proto-max-bulk-len)");
         return -1;
     }
@@ -53,6 +55,14 @@ static int checkStringLength(client *c, long long size) {
 
 enum { PARSE_FOR_SET, PARSE_FOR_GETEX };
 
+static int expireOptionFlag(const arg *a) {
+    if (argEquals(a, "ex")) return SET_EX;
+    if (argEquals(a, "px")) return SET_PX;
+    if (argEquals(a, "exat")) return SET_EXAT;
+    if (argEquals(a, "pxat")) return SET_PXAT;
+    return 0;
+}
+
 /* Parses SET's (or GETEX's) options from argv[first]. Stores the flags and
  * the expire argument's index; replies "syntax error" on any conflict. */
 static int parseSetOptions(client *c, int first, int mode, int *flags, int *expire_idx) {
@@ -72,13 +82,10 @@ static int parseSetOptions(client *c, int first, int mode, int *flags, int *expi
             *flags |= SET_KEEPTTL;
         } else if (mode == PARSE_FOR_GETEX && argEquals(a, "persist") && !(f & SET_EXPIRE_MASK)) {
             *flags |= SET_PERSIST;
-        } else if (has_next && !(f & (SET_KEEPTTL | SET_PERSIST | SET_EXPIRE_MASK)) &&
-                   (argEquals(a, "ex") || argEquals(a, "px") || argEquals(a, "exat") ||
-                    argEquals(a, "pxat"))) {
-            if (argEquals(a, "ex")) *flags |= SET_EX;
-            else if (argEquals(a, "px")) *flags |= SET_PX;
-            else if (argEquals(a, "exat")) *flags |= SET_EXAT;
-            else *flags |= SET_PXAT;
+        } else if (has_next && expireOptionFlag(a) &&
+                   !(f & (SET_KEEPTTL | SET_PERSIST | (SET_EXPIRE_MASK & ~expireOptionFlag(a))))) {
+            /* The same unit may repeat (the last wins); different units conflict. */
+            *flags |= expireOptionFlag(a);
             *expire_idx = ++j;
         } else {
             replySyntaxError(c);
@@ -183,7 +190,6 @@ static void getexCommand(client *c) {
     int flags, expire_idx;
     long long when_ms = -1;
     if (parseSetOptions(c, 2, PARSE_FOR_GETEX, &flags, &expire_idx) < 0) return;
-    if (expire_idx >= 0 && expireArgToMs(c, &c->argv[expire_idx], flags, &when_ms) < 0) return;
     int wrongtype;
     obj *o = lookupString(c, &c->argv[1], &wrongtype);
     if (wrongtype) return;
@@ -191,6 +197,7 @@ static void getexCommand(client *c) {
         replyNull(c);
         return;
     }
+    if (expire_idx >= 0 && expireArgToMs(c, &c->argv[expire_idx], flags, &when_ms) < 0) return;
     replyBulkObj(c, o);
     if (when_ms >= 0 && when_ms <= server.cmd_time_ms) {
         /* An absolute time already past deletes the key at once. */
@@ -247,8 +254,8 @@ static void appendCommand(client *c) {
     const arg *key = &c->argv[1], *val = &c->argv[2];
     obj *o = dbLookupWrite(c->db, key->ptr, key->len);
     if (!o) {
-        o = objCreateRawString(val->ptr, val->len);
-        dbAdd(c->db, key->ptr, key->len, o);
+        /* A new key stores the argument as SET would. */
+        dbAdd(c->db, key->ptr, key->len, objCreateStringValue(val->ptr, val->len));
         server.dirty++;
         replyLongLong(c, (long long)val->len);
         return;
@@ -257,7 +264,7 @@ static void appendCommand(client *c) {
         replyWrongType(c);
         return;
     }
-    if (checkStringLength(c, (long long)objStringLen(o) + (long long)val->len) < 0) return;
+    if (checkStringLength(c, (long long)objStringLen(o), (long long)val->len) < 0) return;
     obj *own = dbUnshareStringValue(c->db, key->ptr, key->len, o);
     own->ptr = strCatLen(own->ptr, val->ptr, val->len);
     server.dirty++;
@@ -317,7 +324,7 @@ static void setrangeCommand(client *c) {
         replyLongLong(c, (long long)olen);
         return;
     }
-    if (checkStringLength(c, offset + (long long)val->len) < 0) return;
+    if (checkStringLength(c, offset, (long long)val->len) < 0) return;
     if (!o) {
         o = objCreateRawString(NULL, 0);
         dbAdd(c->db, key->ptr, key->len, o);
@@ -449,6 +456,9 @@ command stringCommandTable[] = {
     {"strlen", strlenCommand, 2, RO_FAST, 1, 1, 1, G, "2.2.0", "O(1)",
      "Get the length of the value stored in a key", NULL},
     {"getrange", getrangeCommand, 4, CMD_READONLY, 1, 1, 1, G, "2.4.0",
+     "O(N) where N is the length of the returned string.",
+     "Get a substring of the string stored at a key", NULL},
+    {"substr", getrangeCommand, 4, CMD_READONLY, 1, 1, 1, G, "1.0.0",
      "O(N) where N is the length of the returned string.",
      "Get a substring of the string stored at a key", NULL},
     {"setrange", setrangeCommand, 4, W_DENYOOM, 1, 1, 1, G, "2.2.0",

@@ -19,7 +19,7 @@
 
 #define IO_MASK (AE_READABLE | AE_WRITABLE)
 
-#if defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) || defined(__NetBSD__) ||  \
+#if defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) || defined(__NetBSD__) ||   \
     defined(__DragonFly__)
 #define HAVE_KQUEUE 1
 #endif
@@ -43,8 +43,8 @@ static const char *const backend_names[] = {
 #ifdef HAVE_KQUEUE
     "kqueue",
 #endif
-    "poll",
-    "select",
+    "poll",   /* any POSIX system */
+    "select", /* any POSIX system, fds below FD_SETSIZE only */
     NULL,
 };
 
@@ -154,7 +154,9 @@ void aeDeleteEventLoop(aeEventLoop *el) {
     freeLoop(el);
 }
 
-void aeStop(aeEventLoop *el) { el->is_stopped = 1; }
+void aeStop(aeEventLoop *el) {
+    el->is_stopped = 1;
+}
 
 void aeMain(aeEventLoop *el) {
     el->is_stopped = 0;
@@ -195,7 +197,8 @@ void aeDeleteFileEvent(aeEventLoop *el, int fd, int mask) {
     if (new_io != old_io) (void)el->backend->update(el, fd, old_io, new_io);
     fe->mask = new_mask;
     if (new_mask == AE_NONE && fd == el->maxfd) {
-        while (el->maxfd >= 0 && el->events[el->maxfd].mask == AE_NONE) el->maxfd--;
+        while (el->maxfd >= 0 && el->events[el->maxfd].mask == AE_NONE)
+            el->maxfd--;
     }
 }
 
@@ -345,8 +348,10 @@ int aeProcessEvents(aeEventLoop *el, int flags) {
         if (el->before_sleep && (flags & AE_CALL_BEFORE_SLEEP)) el->before_sleep(el);
         /* Computed after before-sleep, which may add timers or ask not to wait. */
         long long timeout_us = -1;
-        if ((flags & AE_DONT_WAIT) || el->dont_wait) timeout_us = 0;
-        else if (flags & AE_TIME_EVENTS) timeout_us = usUntilNextTimer(el);
+        if ((flags & AE_DONT_WAIT) || el->dont_wait)
+            timeout_us = 0;
+        else if (flags & AE_TIME_EVENTS)
+            timeout_us = usUntilNextTimer(el);
         int numevents = el->backend->poll(el, timeout_us);
         if (numevents < 0) {
             wait_errno = errno;
@@ -363,11 +368,19 @@ int aeProcessEvents(aeEventLoop *el, int flags) {
     return processed;
 }
 
-void aeSetBeforeSleepProc(aeEventLoop *el, aeBeforeSleepProc *proc) { el->before_sleep = proc; }
-void aeSetAfterSleepProc(aeEventLoop *el, aeBeforeSleepProc *proc) { el->after_sleep = proc; }
-void aeSetDontWait(aeEventLoop *el, int no_wait) { el->dont_wait = no_wait != 0; }
+void aeSetBeforeSleepProc(aeEventLoop *el, aeBeforeSleepProc *proc) {
+    el->before_sleep = proc;
+}
+void aeSetAfterSleepProc(aeEventLoop *el, aeBeforeSleepProc *proc) {
+    el->after_sleep = proc;
+}
+void aeSetDontWait(aeEventLoop *el, int no_wait) {
+    el->dont_wait = no_wait != 0;
+}
 
-int aeGetSetSize(aeEventLoop *el) { return el->setsize; }
+int aeGetSetSize(aeEventLoop *el) {
+    return el->setsize;
+}
 
 int aeResizeSetSize(aeEventLoop *el, int setsize) {
     if (setsize <= 0) {
@@ -382,8 +395,7 @@ int aeResizeSetSize(aeEventLoop *el, int setsize) {
     if (el->backend->resize(el, setsize) < 0) return -1;
     el->events = lrealloc(el->events, sizeof(*el->events) * (size_t)setsize);
     if (setsize > el->setsize) {
-        memset(el->events + el->setsize, 0,
-               sizeof(*el->events) * (size_t)(setsize - el->setsize));
+        memset(el->events + el->setsize, 0, sizeof(*el->events) * (size_t)(setsize - el->setsize));
     }
     /* The fired list only grows: a handler may resize the set while the loop is
      * still walking the list that the last poll filled. */
@@ -395,9 +407,13 @@ int aeResizeSetSize(aeEventLoop *el, int setsize) {
     return 0;
 }
 
-const char *aeGetApiName(aeEventLoop *el) { return el->backend->name; }
+const char *aeGetApiName(aeEventLoop *el) {
+    return el->backend->name;
+}
 
-const char *const *aeBackendNames(void) { return backend_names; }
+const char *const *aeBackendNames(void) {
+    return backend_names;
+}
 
 int aeWait(int fd, int mask, long long timeout_ms) {
     struct pollfd pfd = {.fd = fd, .events = 0};
@@ -427,8 +443,12 @@ int aeWait(int fd, int mask, long long timeout_ms) {
     }
 }
 
-void *aeBackendGetState(aeEventLoop *el) { return el->backend_state; }
-void aeBackendSetState(aeEventLoop *el, void *state) { el->backend_state = state; }
+void *aeBackendGetState(aeEventLoop *el) {
+    return el->backend_state;
+}
+void aeBackendSetState(aeEventLoop *el, void *state) {
+    el->backend_state = state;
+}
 
 void aeBackendSetFired(aeEventLoop *el, int index, int fd, int mask) {
     el->fired[index].fd = fd;

@@ -14,7 +14,7 @@
 
 typedef struct epollState {
     int epfd;
-    int max_events;              /* the loop's setsize: one event per fd at most */
+    int max_events;             /* the loop's setsize: one event per fd at most */
     struct epoll_event *events; /* max_events entries, filled by epoll_wait() */
 } epollState;
 

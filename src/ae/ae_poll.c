@@ -18,7 +18,8 @@ typedef struct pollState {
 } pollState;
 
 static void markUnwatched(int *slot_of, int from, int to) {
-    for (int fd = from; fd < to; fd++) slot_of[fd] = -1;
+    for (int fd = from; fd < to; fd++)
+        slot_of[fd] = -1;
 }
 
 static int pollCreate(aeEventLoop *el) {

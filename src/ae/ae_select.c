@@ -41,15 +41,21 @@ static int selectResize(aeEventLoop *el, int setsize) {
     return 0;
 }
 
-static void selectDestroy(aeEventLoop *el) { lfree(aeBackendGetState(el)); }
+static void selectDestroy(aeEventLoop *el) {
+    lfree(aeBackendGetState(el));
+}
 
 static int selectUpdate(aeEventLoop *el, int fd, int old_mask, int new_mask) {
     (void)old_mask;
     selectState *st = aeBackendGetState(el);
-    if (new_mask & AE_READABLE) FD_SET(fd, &st->read_fds);
-    else FD_CLR(fd, &st->read_fds);
-    if (new_mask & AE_WRITABLE) FD_SET(fd, &st->write_fds);
-    else FD_CLR(fd, &st->write_fds);
+    if (new_mask & AE_READABLE)
+        FD_SET(fd, &st->read_fds);
+    else
+        FD_CLR(fd, &st->read_fds);
+    if (new_mask & AE_WRITABLE)
+        FD_SET(fd, &st->write_fds);
+    else
+        FD_CLR(fd, &st->write_fds);
     if (new_mask != AE_NONE && fd > st->maxfd) {
         st->maxfd = fd;
     } else if (new_mask == AE_NONE && fd == st->maxfd) {

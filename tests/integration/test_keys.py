@@ -4,8 +4,11 @@
 # RENAME, RENAMENX, COPY, MOVE, KEYS patterns, RANDOMKEY, DBSIZE, SELECT,
 # SWAPDB, FLUSHDB, FLUSHALL, TOUCH. Only string values are used (WRONGTYPE
 # cases belong to the other types' tests).
+import helpers_data
 from helpers_data import (EMPTY_ARRAY, NIL, NOT_INTEGER, OK, arity_error, bulk, error,
-                          integer, raw, syntax_error)  # noqa: F401
+                          integer, syntax_error)
+
+raw = helpers_data.raw  # the `raw` fixture: a raw connection to the shared server
 
 NO_SUCH_KEY = error("ERR no such key")
 SAME_OBJECT = error("ERR source and destination objects are the same")

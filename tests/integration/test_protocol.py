@@ -318,7 +318,7 @@ def test_binary_garbage_survives_and_does_not_leak(server, r):
     bystander.close()
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2, 3, 4, 7])
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 9, 14, 15])
 def test_binary_garbage_replies_match_redis(server, oracle, seed):
     """The same seeded garbage gets byte-identical replies from redis-server."""
     data = garbage(seed)
@@ -390,6 +390,25 @@ def test_unknown_command_error_truncation(server):
         b"-ERR unknown command 'foo', with args beginning with: 'bar" + b"x" * 60 + b"' '"
         + b"y" * 62 + b"' \r\n",
     ]
+    s.close()
+
+
+def test_unknown_command_name_stops_at_nul(server):
+    # the error text is formatted as a C string: a NUL ends the name or argument
+    s = server.connect()
+    assert roundtrip(s, ("PI\x00G", "a\x00b", "c")) == [
+        b"-ERR unknown command 'PI', with args beginning with: 'a' 'c' \r\n"]
+    s.close()
+
+
+def test_inline_nul_before_newline_is_never_complete(server):
+    # Redis looks for the inline newline with strchr(): a NUL before it hides it,
+    # so the request stays incomplete until the 64 KB inline limit is crossed
+    s = server.connect()
+    s.sendall(b"ECHO a\x00b\r\nPING\r\n")
+    assert read_until_closed(s, timeout=0.4) == (b"", False)
+    s.sendall(b"y" * 70000)
+    assert read_until_closed(s, timeout=3) == (PROTO + b"too big inline request\r\n", True)
     s.close()
 
 

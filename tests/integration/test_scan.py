@@ -6,7 +6,10 @@
 # cursor and option errors.
 import time
 
-from helpers_data import NOT_INTEGER, arity_error, error, raw, syntax_error  # noqa: F401
+import helpers_data
+from helpers_data import NOT_INTEGER, arity_error, error, syntax_error
+
+raw = helpers_data.raw  # the `raw` fixture: a raw connection to the shared server
 
 INVALID_CURSOR = error("ERR invalid cursor")
 

@@ -10,8 +10,11 @@ import platform
 import pytest
 
 from conftest import roundtrip
+import helpers_data
 from helpers_data import (NIL, NOT_INTEGER, OK, arity_error, bulk, error, integer,
-                          invalid_expire, raw, syntax_error, wait_until)  # noqa: F401
+                          invalid_expire, syntax_error, wait_until)
+
+raw = helpers_data.raw  # the `raw` fixture: a raw connection to the shared server
 
 MAX_BULK_ERROR = error("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
 NOT_FLOAT = error("ERR value is not a valid float")

@@ -37,7 +37,8 @@ static long long nowMs(void) {
 
 static void sleepMs(long ms) {
     struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
 }
 
 /* What the file handlers saw. `order` logs each call as fd * 10 + mask. */
@@ -139,7 +140,9 @@ static int scenarioReadable(const char *backend) {
     return 0;
 }
 
-int test_ae_readable(void) { return forEachBackend(scenarioReadable); }
+int test_ae_readable(void) {
+    return forEachBackend(scenarioReadable);
+}
 
 static int scenarioWritable(const char *backend) {
     aeEventLoop *el = aeCreateEventLoop(64, backend);
@@ -174,7 +177,9 @@ static int scenarioWritable(const char *backend) {
     return 0;
 }
 
-int test_ae_writable(void) { return forEachBackend(scenarioWritable); }
+int test_ae_writable(void) {
+    return forEachBackend(scenarioWritable);
+}
 
 /* Each handler removes the other fd's readable event. */
 typedef struct deleter {
@@ -242,8 +247,7 @@ static int scenarioDeletePending(const char *backend) {
     aeDeleteFileEvent(el, sv[0], AE_READABLE);
     siblingCtx wr = {.deleter_mask = AE_WRITABLE, .victim_mask = AE_READABLE};
     ASSERT_EQ(aeCreateFileEvent(el, sv[0], AE_READABLE, deleteSiblingHandler, &wr), 0);
-    ASSERT_EQ(aeCreateFileEvent(el, sv[0], AE_WRITABLE | AE_BARRIER, deleteSiblingHandler, &wr),
-              0);
+    ASSERT_EQ(aeCreateFileEvent(el, sv[0], AE_WRITABLE | AE_BARRIER, deleteSiblingHandler, &wr), 0);
     ASSERT_EQ(aeProcessEvents(el, AE_FILE_EVENTS), 1);
     ASSERT_EQ(wr.log.calls, 1);
     ASSERT_EQ(wr.log.last_mask, AE_WRITABLE);
@@ -259,7 +263,9 @@ static int scenarioDeletePending(const char *backend) {
     return 0;
 }
 
-int test_ae_delete_pending(void) { return forEachBackend(scenarioDeletePending); }
+int test_ae_delete_pending(void) {
+    return forEachBackend(scenarioDeletePending);
+}
 
 static int scenarioBarrier(const char *backend) {
     aeEventLoop *el = aeCreateEventLoop(64, backend);
@@ -302,7 +308,9 @@ static int scenarioBarrier(const char *backend) {
     return 0;
 }
 
-int test_ae_barrier(void) { return forEachBackend(scenarioBarrier); }
+int test_ae_barrier(void) {
+    return forEachBackend(scenarioBarrier);
+}
 
 /* A timer's log: which timers ran, in order, and how often finalizers ran. */
 typedef struct timerLog {
@@ -354,7 +362,8 @@ static int scenarioTimerOrder(const char *backend) {
     ASSERT_GE(aeCreateTimeEvent(el, 30, tagTimer, &t30, countFinalizer), 0);
     ASSERT_GE(aeCreateTimeEvent(el, 10, tagTimer, &t10, countFinalizer), 0);
     ASSERT_GE(aeCreateTimeEvent(el, 20, tagTimer, &t20, countFinalizer), 0);
-    for (int i = 0; i < 20 && log.norder < 3; i++) ASSERT_GE(aeProcessEvents(el, AE_TIME_EVENTS), 0);
+    for (int i = 0; i < 20 && log.norder < 3; i++)
+        ASSERT_GE(aeProcessEvents(el, AE_TIME_EVENTS), 0);
     ASSERT_EQ(log.norder, 3);
     ASSERT_GE(nowMs() - start, 30);
     ASSERT_EQ(log.order[0], 10);
@@ -386,7 +395,9 @@ static int scenarioTimerOrder(const char *backend) {
     return 0;
 }
 
-int test_ae_timer_order(void) { return forEachBackend(scenarioTimerOrder); }
+int test_ae_timer_order(void) {
+    return forEachBackend(scenarioTimerOrder);
+}
 
 static int scenarioTimerRearm(const char *backend) {
     aeEventLoop *el = aeCreateEventLoop(64, backend);
@@ -396,7 +407,8 @@ static int scenarioTimerRearm(const char *backend) {
     long long start = nowMs();
     long long id = aeCreateTimeEvent(el, 5, tagTimer, &t, countFinalizer);
     ASSERT_GE(id, 0);
-    for (int i = 0; i < 50 && t.runs < 3; i++) ASSERT_GE(aeProcessEvents(el, AE_TIME_EVENTS), 0);
+    for (int i = 0; i < 50 && t.runs < 3; i++)
+        ASSERT_GE(aeProcessEvents(el, AE_TIME_EVENTS), 0);
     ASSERT_EQ(t.runs, 3);
     ASSERT_GE(nowMs() - start, 15);
     /* AE_NOMORE deleted it: it is gone, and its finalizer runs exactly once. */
@@ -410,7 +422,9 @@ static int scenarioTimerRearm(const char *backend) {
     return 0;
 }
 
-int test_ae_timer_rearm(void) { return forEachBackend(scenarioTimerRearm); }
+int test_ae_timer_rearm(void) {
+    return forEachBackend(scenarioTimerRearm);
+}
 
 static int scenarioTimerDelete(const char *backend) {
     aeEventLoop *el = aeCreateEventLoop(64, backend);
@@ -434,7 +448,8 @@ static int scenarioTimerDelete(const char *backend) {
     ASSERT_EQ(aeDeleteTimeEvent(el, aeCreateTimeEvent(el, 60000, tagTimer, &far, NULL)), 0);
     timerCtx near = oneShot(&log, 3);
     ASSERT_GE(aeCreateTimeEvent(el, 1, tagTimer, &near, NULL), 0);
-    for (int i = 0; i < 20 && near.runs == 0; i++) ASSERT_GE(aeProcessEvents(el, AE_TIME_EVENTS), 0);
+    for (int i = 0; i < 20 && near.runs == 0; i++)
+        ASSERT_GE(aeProcessEvents(el, AE_TIME_EVENTS), 0);
     ASSERT_EQ(near.runs, 1);
     ASSERT_EQ(far.runs, 0);
 
@@ -456,7 +471,8 @@ static int scenarioTimerDelete(const char *backend) {
     timerLog log3 = {0};
     timerCtx selfish = {.log = &log3, .tag = 1, .next_ms = 0};
     selfish.victim = aeCreateTimeEvent(el, 0, tagTimer, &selfish, countFinalizer);
-    for (int i = 0; i < 3; i++) ASSERT_GE(aeProcessEvents(el, AE_TIME_EVENTS | AE_DONT_WAIT), 0);
+    for (int i = 0; i < 3; i++)
+        ASSERT_GE(aeProcessEvents(el, AE_TIME_EVENTS | AE_DONT_WAIT), 0);
     ASSERT_EQ(selfish.runs, 1);
     ASSERT_EQ(log3.finalized, 1);
 
@@ -486,7 +502,9 @@ static int scenarioTimerDelete(const char *backend) {
     return 0;
 }
 
-int test_ae_timer_delete(void) { return forEachBackend(scenarioTimerDelete); }
+int test_ae_timer_delete(void) {
+    return forEachBackend(scenarioTimerDelete);
+}
 
 /* Hooks log into one global string, since they get no client data. */
 static char hook_trace[64];
@@ -573,7 +591,9 @@ static int scenarioSleepHooks(const char *backend) {
     return 0;
 }
 
-int test_ae_sleep_hooks(void) { return forEachBackend(scenarioSleepHooks); }
+int test_ae_sleep_hooks(void) {
+    return forEachBackend(scenarioSleepHooks);
+}
 
 /* From inside a handler, removes every fd in `fds` and shrinks the set to one
  * slot, while the rest of the iteration's fired list is still to be walked. */
@@ -588,7 +608,8 @@ static void shrinkHandler(aeEventLoop *el, int fd, void *client_data, int mask) 
     (void)mask;
     shrinker *s = client_data;
     s->calls++;
-    for (int i = 0; i < 2; i++) aeDeleteFileEvent(el, s->fds[i], AE_READABLE);
+    for (int i = 0; i < 2; i++)
+        aeDeleteFileEvent(el, s->fds[i], AE_READABLE);
     s->resize_rc = aeResizeSetSize(el, 1);
 }
 
@@ -672,7 +693,9 @@ static int scenarioResize(const char *backend) {
     return 0;
 }
 
-int test_ae_resize(void) { return forEachBackend(scenarioResize); }
+int test_ae_resize(void) {
+    return forEachBackend(scenarioResize);
+}
 
 /* Makes fd FD_SETSIZE usable by raising RLIMIT_NOFILE if needed; 0 when it can't. */
 static int allowFdSetSizeFd(void) {
@@ -720,7 +743,9 @@ static int scenarioFdSetSize(const char *backend) {
     return 0;
 }
 
-int test_ae_fd_setsize(void) { return forEachBackend(scenarioFdSetSize); }
+int test_ae_fd_setsize(void) {
+    return forEachBackend(scenarioFdSetSize);
+}
 
 static int scenarioRange(const char *backend) {
     aeEventLoop *el = aeCreateEventLoop(8, backend);
@@ -749,7 +774,9 @@ static int scenarioRange(const char *backend) {
     return 0;
 }
 
-int test_ae_range(void) { return forEachBackend(scenarioRange); }
+int test_ae_range(void) {
+    return forEachBackend(scenarioRange);
+}
 
 int test_ae_backend_names(void) {
     const char *const *names = aeBackendNames();
@@ -757,7 +784,8 @@ int test_ae_backend_names(void) {
     int has_poll = 0, has_select = 0;
     for (const char *const *n = names; *n; n++) {
         aeEventLoop *el = aeCreateEventLoop(32, *n);
-        if (el == NULL) TEST_FAIL_("backend \"%s\" listed but not created: %s", *n, strerror(errno));
+        if (el == NULL)
+            TEST_FAIL_("backend \"%s\" listed but not created: %s", *n, strerror(errno));
         ASSERT_STR_EQ(aeGetApiName(el), *n);
         aeDeleteEventLoop(el);
         has_poll |= strcmp(*n, "poll") == 0;

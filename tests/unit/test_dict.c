@@ -91,17 +91,17 @@ int test_dict_siphash_vectors(void) {
      * independent implementation that reproduces the SipHash-2-4 reference
      * vectors when run with 2/4 rounds. */
     static const uint64_t want[] = {
-        0xcea28b51565c12e2ULL, 0x94aaf38c34ce7ba6ULL, 0xfe7a42c2c5fab434ULL,
-        0x1c0d255229c3364cULL, 0x8be7847a474dfdf5ULL, 0x2858f0420f752296ULL,
-        0xe61a8a7d8ac52626ULL, 0xf03c4cbcf492b05aULL, 0x606845b4d093af74ULL,
-        0xe304e78271c74a56ULL, 0xc936e00e33b32633ULL, 0x226212e5f29ab45cULL,
-        0xa4377b74fbbfe0daULL, 0x624317667190806fULL, 0x4a72ad78e3e197d7ULL,
-        0xec8f61bc1c8966a6ULL, 0x1311f4dfe747a751ULL, 0x899c7b292c85339cULL,
-        0xa3b20ae95368b5ddULL, 0xb613412ee70eefceULL,
+        0xcea28b51565c12e2ULL, 0x94aaf38c34ce7ba6ULL, 0xfe7a42c2c5fab434ULL, 0x1c0d255229c3364cULL,
+        0x8be7847a474dfdf5ULL, 0x2858f0420f752296ULL, 0xe61a8a7d8ac52626ULL, 0xf03c4cbcf492b05aULL,
+        0x606845b4d093af74ULL, 0xe304e78271c74a56ULL, 0xc936e00e33b32633ULL, 0x226212e5f29ab45cULL,
+        0xa4377b74fbbfe0daULL, 0x624317667190806fULL, 0x4a72ad78e3e197d7ULL, 0xec8f61bc1c8966a6ULL,
+        0x1311f4dfe747a751ULL, 0x899c7b292c85339cULL, 0xa3b20ae95368b5ddULL, 0xb613412ee70eefceULL,
     };
     uint8_t key[16], msg[20];
-    for (int i = 0; i < 16; i++) key[i] = (uint8_t)i;
-    for (int i = 0; i < 20; i++) msg[i] = (uint8_t)i;
+    for (int i = 0; i < 16; i++)
+        key[i] = (uint8_t)i;
+    for (int i = 0; i < 20; i++)
+        msg[i] = (uint8_t)i;
     for (size_t n = 0; n < sizeof(want) / sizeof(want[0]); n++) {
         if (siphash(msg, n, key) != want[n]) ASSERT_EQ(n, -1);
         /* Unaligned input gives the same result. */
@@ -116,7 +116,8 @@ int test_dict_siphash_vectors(void) {
 
 int test_dict_siphash_nocase(void) {
     uint8_t key[16];
-    for (int i = 0; i < 16; i++) key[i] = (uint8_t)(i * 7 + 3);
+    for (int i = 0; i < 16; i++)
+        key[i] = (uint8_t)(i * 7 + 3);
     unsigned char buf[64], lower[64];
     for (int round = 0; round < 2000; round++) {
         size_t len = (size_t)(testRandom() % 64);
@@ -201,7 +202,8 @@ int test_dict_keys_not_owned(void) {
         ASSERT_EQ(dictAdd(index, e->key, NULL), 0);
         findKey(index, i)->v.s64 = -i;
     }
-    for (long i = 0; i < 100; i += 2) ASSERT_EQ(deleteKey(index, i), 0);
+    for (long i = 0; i < 100; i += 2)
+        ASSERT_EQ(deleteKey(index, i), 0);
     ASSERT_EQ(dictSize(index), 50);
     ASSERT_EQ(findKey(index, 7)->v.s64, -7);
     dictRelease(index); /* leaves the keys alone */
@@ -291,13 +293,16 @@ int test_dict_random_ops(void) {
 
 int test_dict_rehash_progress(void) {
     dict *d = dictCreate(&owned_type);
-    for (long i = 0; i < 5000; i++) ASSERT_EQ(addKey(d, i), 0);
-    while (dictRehashSteps(d, 100)) {}
+    for (long i = 0; i < 5000; i++)
+        ASSERT_EQ(addKey(d, i), 0);
+    while (dictRehashSteps(d, 100)) {
+    }
     ASSERT(!dictIsRehashing(d));
     ASSERT_EQ(dictBuckets(d), 8192);
 
     /* Grow: the add that reaches load factor 1 starts a rehash to 2 * used. */
-    for (long i = 5000; i < 8192; i++) ASSERT_EQ(addKey(d, i), 0);
+    for (long i = 5000; i < 8192; i++)
+        ASSERT_EQ(addKey(d, i), 0);
     ASSERT(!dictIsRehashing(d));
     ASSERT_EQ(addKey(d, 8192), 0);
     ASSERT(dictIsRehashing(d));
@@ -317,39 +322,49 @@ int test_dict_rehash_progress(void) {
     ASSERT_EQ(dictBuckets(d), 16384);
 
     /* Rehash by time: finishes a shrink well within a second. */
-    for (long i = 100; i <= 8192; i++) ASSERT_EQ(deleteKey(d, i), 0);
+    for (long i = 100; i <= 8192; i++)
+        ASSERT_EQ(deleteKey(d, i), 0);
     ASSERT_EQ(dictTryShrink(d), 1);
     ASSERT_EQ(dictTryShrink(d), 0); /* already rehashing */
     long long total = 0;
-    while (dictIsRehashing(d)) total += dictRehashMicroseconds(d, 1000000);
+    while (dictIsRehashing(d))
+        total += dictRehashMicroseconds(d, 1000000);
     ASSERT_GT(total, 0);
     ASSERT_EQ(dictBuckets(d), 128);
     ASSERT_EQ(dictRehashMicroseconds(d, 1000), 0);
-    for (long i = 0; i < 100; i++) ASSERT(findKey(d, i) != NULL);
+    for (long i = 0; i < 100; i++)
+        ASSERT(findKey(d, i) != NULL);
     dictRelease(d);
     return 0;
 }
 
 int test_dict_resize_disabled(void) {
     dict *d = dictCreate(&owned_type);
-    for (long i = 0; i < 100; i++) ASSERT_EQ(addKey(d, i), 0);
-    while (dictRehashSteps(d, 100)) {}
+    for (long i = 0; i < 100; i++)
+        ASSERT_EQ(addKey(d, i), 0);
+    while (dictRehashSteps(d, 100)) {
+    }
     ASSERT_EQ(dictBuckets(d), 128);
 
     dictSetResizeEnabled(0);
-    for (long i = 100; i < 512; i++) ASSERT_EQ(addKey(d, i), 0);
+    for (long i = 100; i < 512; i++)
+        ASSERT_EQ(addKey(d, i), 0);
     ASSERT_EQ(dictBuckets(d), 128); /* load factor 4: still no growth */
     ASSERT_EQ(addKey(d, 512), 0);
     ASSERT_EQ(addKey(d, 513), 0);
     ASSERT(dictIsRehashing(d)); /* past 4: forced */
-    while (dictRehashSteps(d, 100)) {}
-    for (long i = 513; i >= 10; i--) ASSERT_EQ(deleteKey(d, i), 0);
+    while (dictRehashSteps(d, 100)) {
+    }
+    for (long i = 513; i >= 10; i--)
+        ASSERT_EQ(deleteKey(d, i), 0);
     ASSERT_EQ(dictTryShrink(d), 0); /* never while disabled */
     dictSetResizeEnabled(1);
     ASSERT_EQ(dictTryShrink(d), 1);
-    while (dictRehashSteps(d, 100)) {}
+    while (dictRehashSteps(d, 100)) {
+    }
     ASSERT_EQ(dictBuckets(d), 16);
-    for (long i = 0; i < 10; i++) ASSERT(findKey(d, i) != NULL);
+    for (long i = 0; i < 10; i++)
+        ASSERT(findKey(d, i) != NULL);
     dictRelease(d);
     return 0;
 }
@@ -361,27 +376,33 @@ int test_dict_expand(void) {
     ASSERT(!dictIsRehashing(d));
     ASSERT_EQ(dictExpand(d, 10), 0); /* already larger: nothing to do */
     ASSERT_EQ(dictBuckets(d), 1024);
-    for (long i = 0; i < 1000; i++) ASSERT_EQ(addKey(d, i), 0);
+    for (long i = 0; i < 1000; i++)
+        ASSERT_EQ(addKey(d, i), 0);
     ASSERT_EQ(dictBuckets(d), 1024); /* pre-sized: no rehash */
     ASSERT_EQ(dictExpand(d, 5000), 0);
     ASSERT(dictIsRehashing(d));
     ASSERT_EQ(dictExpand(d, 100000), -1); /* not while rehashing */
-    while (dictRehashSteps(d, 100)) {}
+    while (dictRehashSteps(d, 100)) {
+    }
     ASSERT_EQ(dictBuckets(d), 8192);
     ASSERT_EQ(dictExpand(d, SIZE_MAX), -1);
     ASSERT_EQ(dictExpand(d, SIZE_MAX / 8), -1);
-    for (long i = 0; i < 1000; i++) ASSERT(findKey(d, i) != NULL);
+    for (long i = 0; i < 1000; i++)
+        ASSERT(findKey(d, i) != NULL);
     dictRelease(d);
     return 0;
 }
 
-static void countProgress(void *arg) { (*(int *)arg)++; }
+static void countProgress(void *arg) {
+    (*(int *)arg)++;
+}
 
 int test_dict_empty(void) {
     dict *d = dictCreate(&valued_type);
     freed_values = 0;
     ASSERT_EQ(dictExpand(d, 300000), 0); /* 524288 buckets */
-    for (long i = 0; i < 1000; i++) ASSERT_EQ(dictAdd(d, keyStr(i), lstrdup("v")), 0);
+    for (long i = 0; i < 1000; i++)
+        ASSERT_EQ(dictAdd(d, keyStr(i), lstrdup("v")), 0);
     int calls = 0;
     dictEmpty(d, countProgress, &calls);
     ASSERT_EQ(calls, 524288 / 65536);
@@ -391,8 +412,10 @@ int test_dict_empty(void) {
     ASSERT(findKey(d, 1) == NULL);
 
     /* Usable again, and emptying in the middle of a rehash frees both tables. */
-    for (long i = 0; i < 1000; i++) ASSERT_EQ(dictAdd(d, keyStr(i), lstrdup("v")), 0);
-    for (long i = 1000; i < 1025; i++) ASSERT_EQ(dictAdd(d, keyStr(i), lstrdup("v")), 0);
+    for (long i = 0; i < 1000; i++)
+        ASSERT_EQ(dictAdd(d, keyStr(i), lstrdup("v")), 0);
+    for (long i = 1000; i < 1025; i++)
+        ASSERT_EQ(dictAdd(d, keyStr(i), lstrdup("v")), 0);
     ASSERT(dictIsRehashing(d));
     dictEmpty(d, NULL, NULL);
     ASSERT_EQ(freed_values, 2025);
@@ -405,7 +428,8 @@ int test_dict_empty(void) {
 int test_dict_safe_iterator(void) {
     enum { N = 3000 };
     dict *d = dictCreate(&owned_type);
-    for (long i = 0; i < N; i++) ASSERT_EQ(addKey(d, i), 0);
+    for (long i = 0; i < N; i++)
+        ASSERT_EQ(addKey(d, i), 0);
     ASSERT(dictIsRehashing(d)); /* 3000 > 2048 started a grow */
     size_t buckets = dictBuckets(d);
 
@@ -433,9 +457,11 @@ int test_dict_safe_iterator(void) {
         if ((findKey(d, i) != NULL) != want) ASSERT_EQ(i, -1);
         if (want) ASSERT(seen[i]);
     }
-    for (long i = N; i < N + 100; i++) ASSERT(findKey(d, i) != NULL);
+    for (long i = N; i < N + 100; i++)
+        ASSERT(findKey(d, i) != NULL);
     /* Rehashing resumes once the iterator is gone. */
-    while (dictRehashSteps(d, 100)) {}
+    while (dictRehashSteps(d, 100)) {
+    }
     ASSERT(!dictIsRehashing(d));
 
     /* An empty dict iterates to nothing. */
@@ -457,7 +483,8 @@ int test_dict_safe_iterator_delete_next(void) {
     enum { N = 4000 };
     dict *d = dictCreate(&owned_type);
     dictSetResizeEnabled(0); /* long chains: load factor up to 4 */
-    for (long i = 0; i < N; i++) ASSERT_EQ(addKey(d, i), 0);
+    for (long i = 0; i < N; i++)
+        ASSERT_EQ(addKey(d, i), 0);
     char *state = calloc(N, 1); /* 1 returned, 2 deleted before being returned */
     dictIterator *it = dictGetSafeIterator(d);
     dictIterator *other = dictGetSafeIterator(d); /* a second one, also alive */
@@ -490,7 +517,8 @@ int test_dict_safe_iterator_delete_next(void) {
 
 static void modifyUnderUnsafeIterator(void) {
     dict *d = dictCreate(&owned_type);
-    for (long i = 0; i < 10; i++) addKey(d, i);
+    for (long i = 0; i < 10; i++)
+        addKey(d, i);
     dictIterator *it = dictGetIterator(d);
     dictEntry *e = dictNext(it);
     dictDelete(d, e->key, strLen(e->key));
@@ -499,9 +527,11 @@ static void modifyUnderUnsafeIterator(void) {
 
 static void addUnderUnsafeIterator(void) {
     dict *d = dictCreate(&owned_type);
-    for (long i = 0; i < 10; i++) addKey(d, i);
+    for (long i = 0; i < 10; i++)
+        addKey(d, i);
     dictIterator *it = dictGetIterator(d);
-    while (dictNext(it)) {}
+    while (dictNext(it)) {
+    }
     addKey(d, 100);
     dictReleaseIterator(it);
 }
@@ -513,7 +543,8 @@ int test_dict_unsafe_iterator(void) {
     /* Reading values while iterating is fine; releasing before the first
      * dictNext checks nothing. */
     dict *d = dictCreate(&owned_type);
-    for (long i = 0; i < 10; i++) ASSERT_EQ(addKey(d, i), 0);
+    for (long i = 0; i < 10; i++)
+        ASSERT_EQ(addKey(d, i), 0);
     dictIterator *it = dictGetIterator(d);
     dictEntry *e;
     long sum = 0;
@@ -548,8 +579,10 @@ int test_dict_scan_plain(void) {
     dict *d = dictCreate(&owned_type);
     scanState st = {calloc(N, 1), N, 0};
     ASSERT_EQ(dictScan(d, 0, scanCollect, &st), 0); /* empty */
-    for (long i = 0; i < N; i++) ASSERT_EQ(addKey(d, i), 0);
-    while (dictRehashSteps(d, 100)) {}
+    for (long i = 0; i < N; i++)
+        ASSERT_EQ(addKey(d, i), 0);
+    while (dictRehashSteps(d, 100)) {
+    }
     unsigned long cursor = 0;
     int calls = 0;
     do {
@@ -558,7 +591,8 @@ int test_dict_scan_plain(void) {
     } while (cursor != 0);
     ASSERT_EQ(calls, (int)dictBuckets(d));
     ASSERT_EQ(st.reported, N); /* a stable table reports each entry once */
-    for (long i = 0; i < N; i++) ASSERT(st.seen[i]);
+    for (long i = 0; i < N; i++)
+        ASSERT(st.seen[i]);
     free(st.seen);
     dictRelease(d);
     return 0;
@@ -571,11 +605,15 @@ static int scanUnderChurn(int mode, uint64_t seed) {
     enum { STABLE = 500, FIRST_TRANSIENT = 10000, TRANSIENT = 20000 };
     dict *d = dictCreate(&owned_type);
     test_rng = seed;
-    for (long i = 0; i < STABLE; i++) addKey(d, i);
+    for (long i = 0; i < STABLE; i++)
+        addKey(d, i);
     if (mode == 2) {
-        for (long i = STABLE; i < STABLE + 8000; i++) addKey(d, i);
-        while (dictRehashSteps(d, 100)) {}
-        for (long i = STABLE; i < STABLE + 8000; i++) deleteKey(d, i);
+        for (long i = STABLE; i < STABLE + 8000; i++)
+            addKey(d, i);
+        while (dictRehashSteps(d, 100)) {
+        }
+        for (long i = STABLE; i < STABLE + 8000; i++)
+            deleteKey(d, i);
     }
     long *live = malloc(TRANSIENT * sizeof(*live));
     long nlive = 0, next_transient = FIRST_TRANSIENT;
@@ -637,7 +675,8 @@ static void scanLookup(void *privdata, const dictEntry *de) {
 
 int test_dict_scan_lookup_in_callback(void) {
     dict *d = dictCreate(&owned_type);
-    for (long i = 0; i < 1025; i++) ASSERT_EQ(addKey(d, i), 0);
+    for (long i = 0; i < 1025; i++)
+        ASSERT_EQ(addKey(d, i), 0);
     ASSERT(dictIsRehashing(d));
     lookupState st = {d, 0};
     unsigned long cursor = 0;
@@ -696,15 +735,19 @@ int test_dict_random_key(void) {
     ASSERT_EQ(dictGetSomeKeys(d, des, 16), 0);
 
     ASSERT_EQ(addKey(d, 7), 0);
-    for (int i = 0; i < 10; i++) ASSERT_EQ(dictGetRandomKey(d)->v.s64, 7);
+    for (int i = 0; i < 10; i++)
+        ASSERT_EQ(dictGetRandomKey(d)->v.s64, 7);
     ASSERT_EQ(dictGetSomeKeys(d, des, 16), 1);
     ASSERT_EQ(des[0]->v.s64, 7);
 
     /* Five keys: each is picked a fair share of 10000 draws. */
-    for (long i = 0; i < 4; i++) ASSERT_EQ(addKey(d, i), 0);
+    for (long i = 0; i < 4; i++)
+        ASSERT_EQ(addKey(d, i), 0);
     int hits[8] = {0};
-    for (int i = 0; i < 10000; i++) hits[dictGetRandomKey(d)->v.s64]++;
-    for (long i = 0; i < 4; i++) ASSERT_GT(hits[i], 1000);
+    for (int i = 0; i < 10000; i++)
+        hits[dictGetRandomKey(d)->v.s64]++;
+    for (long i = 0; i < 4; i++)
+        ASSERT_GT(hits[i], 1000);
     ASSERT_GT(hits[7], 1000);
     dictRelease(d);
     return 0;
@@ -712,9 +755,12 @@ int test_dict_random_key(void) {
 
 int test_dict_random_sparse(void) {
     dict *d = dictCreate(&owned_type);
-    for (long i = 0; i < 50000; i++) ASSERT_EQ(addKey(d, i), 0);
-    while (dictRehashSteps(d, 1000)) {}
-    for (long i = 3; i < 50000; i++) ASSERT_EQ(deleteKey(d, i), 0);
+    for (long i = 0; i < 50000; i++)
+        ASSERT_EQ(addKey(d, i), 0);
+    while (dictRehashSteps(d, 1000)) {
+    }
+    for (long i = 3; i < 50000; i++)
+        ASSERT_EQ(deleteKey(d, i), 0);
     ASSERT_EQ(dictBuckets(d), 65536); /* no automatic shrink */
     int hits[3] = {0};
     for (int i = 0; i < 3000; i++) {
@@ -723,13 +769,15 @@ int test_dict_random_sparse(void) {
         ASSERT(e->v.s64 >= 0 && e->v.s64 < 3);
         hits[e->v.s64]++;
     }
-    for (int i = 0; i < 3; i++) ASSERT_GT(hits[i], 0);
+    for (int i = 0; i < 3; i++)
+        ASSERT_GT(hits[i], 0);
     for (int round = 0; round < 200; round++) {
         dictEntry *des[10];
         unsigned n = dictGetSomeKeys(d, des, 10);
         ASSERT(n >= 1 && n <= 3);
         for (unsigned a = 0; a < n; a++)
-            for (unsigned b = a + 1; b < n; b++) ASSERT(des[a] != des[b]);
+            for (unsigned b = a + 1; b < n; b++)
+                ASSERT(des[a] != des[b]);
     }
     dictRelease(d);
     return 0;
@@ -737,7 +785,8 @@ int test_dict_random_sparse(void) {
 
 int test_dict_some_keys(void) {
     dict *d = dictCreate(&owned_type);
-    for (long i = 0; i < 3000; i++) ASSERT_EQ(addKey(d, i), 0);
+    for (long i = 0; i < 3000; i++)
+        ASSERT_EQ(addKey(d, i), 0);
     ASSERT(dictIsRehashing(d));
     /* While rehashing and after: distinct, valid entries, as many as asked
      * on a dense table. */
@@ -750,15 +799,18 @@ int test_dict_some_keys(void) {
             total += n;
             for (unsigned a = 0; a < n; a++) {
                 ASSERT(findKey(d, des[a]->v.s64) == des[a]);
-                for (unsigned b = a + 1; b < n; b++) ASSERT(des[a] != des[b]);
+                for (unsigned b = a + 1; b < n; b++)
+                    ASSERT(des[a] != des[b]);
             }
         }
         ASSERT_GT(total, 500 * 15);
-        while (dictRehashSteps(d, 100)) {}
+        while (dictRehashSteps(d, 100)) {
+        }
     }
     dictEntry *des[8];
     dict *small = dictCreate(&owned_type);
-    for (long i = 0; i < 3; i++) ASSERT_EQ(addKey(small, i), 0);
+    for (long i = 0; i < 3; i++)
+        ASSERT_EQ(addKey(small, i), 0);
     ASSERT_EQ(dictGetSomeKeys(small, des, 8), 3);
     dictRelease(small);
     dictRelease(d);
@@ -770,15 +822,18 @@ int test_dict_stats(void) {
     char buf[4096];
     dictGetStats(d, buf, sizeof(buf));
     ASSERT_STR_EQ(buf, "No stats available for empty dictionaries\n");
-    for (long i = 0; i < 100; i++) ASSERT_EQ(addKey(d, i), 0);
-    while (dictRehashSteps(d, 100)) {}
+    for (long i = 0; i < 100; i++)
+        ASSERT_EQ(addKey(d, i), 0);
+    while (dictRehashSteps(d, 100)) {
+    }
     dictGetStats(d, buf, sizeof(buf));
     ASSERT(strstr(buf, "Hash table 0 stats (main hash table):\n") == buf);
     ASSERT(strstr(buf, " table size: 128\n") != NULL);
     ASSERT(strstr(buf, " number of elements: 100\n") != NULL);
     ASSERT(strstr(buf, " Chain length distribution:\n   0: ") != NULL);
     ASSERT(strstr(buf, "Hash table 1") == NULL);
-    for (long i = 100; i < 129; i++) ASSERT_EQ(addKey(d, i), 0);
+    for (long i = 100; i < 129; i++)
+        ASSERT_EQ(addKey(d, i), 0);
     ASSERT(dictIsRehashing(d));
     dictGetStats(d, buf, sizeof(buf));
     ASSERT(strstr(buf, "Hash table 1 stats (rehashing target):\n") != NULL);

@@ -14,7 +14,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int typeOf(const str s) { return (unsigned char)s[-1] & STR_TYPE_MASK; }
+static int typeOf(const str s) {
+    return (unsigned char)s[-1] & STR_TYPE_MASK;
+}
 
 /* Runs fn in a child process; 1 if the child died of SIGABRT. */
 static int abortsIn(void (*fn)(void)) {
@@ -74,14 +76,15 @@ int test_str_header_boundaries(void) {
         int type;
         size_t hdr;
     } cases[] = {
-        {0, STR_TYPE_TINY, 1},    {31, STR_TYPE_TINY, 1}, {32, STR_TYPE_8, 3},
-        {255, STR_TYPE_8, 3},     {256, STR_TYPE_16, 5},  {65535, STR_TYPE_16, 5},
+        {0, STR_TYPE_TINY, 1},   {31, STR_TYPE_TINY, 1}, {32, STR_TYPE_8, 3},
+        {255, STR_TYPE_8, 3},    {256, STR_TYPE_16, 5},  {65535, STR_TYPE_16, 5},
         {65536, STR_TYPE_32, 9},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         size_t len = cases[i].len;
         char *buf = malloc(len + 1);
-        for (size_t j = 0; j < len; j++) buf[j] = (char)('a' + j % 26);
+        for (size_t j = 0; j < len; j++)
+            buf[j] = (char)('a' + j % 26);
         str s = strNewLen(buf, len);
         ASSERT_EQ(typeOf(s), cases[i].type);
         ASSERT_EQ(strLen(s), len);
@@ -226,7 +229,8 @@ int test_str_cat(void) {
     /* Appending a string to itself, including across reallocation. */
     strFree(s);
     s = strNew("0123456789");
-    for (int i = 0; i < 12; i++) s = strCatStr(s, s);
+    for (int i = 0; i < 12; i++)
+        s = strCatStr(s, s);
     ASSERT_EQ(strLen(s), 10 << 12);
     for (size_t i = 0; i < strLen(s); i++)
         if (s[i] != (char)('0' + i % 10)) ASSERT_EQ(i, -1);
@@ -268,7 +272,8 @@ int test_str_cat_repr(void) {
 
     /* Every byte value survives repr followed by strSplitArgs. */
     char all[256];
-    for (int i = 0; i < 256; i++) all[i] = (char)i;
+    for (int i = 0; i < 256; i++)
+        all[i] = (char)i;
     s = strCatRepr(strEmpty(), all, sizeof(all));
     int argc;
     str *argv = strSplitArgs(s, &argc);
@@ -286,7 +291,8 @@ int test_str_grow_zero(void) {
     s = strGrowZero(s, 40);
     ASSERT_EQ(strLen(s), 40);
     ASSERT_MEM_EQ(s, "ab\0\0\0\0", 6);
-    for (int i = 2; i <= 40; i++) ASSERT_EQ(s[i], 0);
+    for (int i = 2; i <= 40; i++)
+        ASSERT_EQ(s[i], 0);
     s = strGrowZero(s, 10);
     ASSERT_EQ(strLen(s), 40);
     strFree(s);
@@ -454,7 +460,8 @@ int test_str_split_args(void) {
 
 int test_str_split_many(void) {
     str line = strEmpty();
-    for (int i = 0; i < 1000; i++) line = strCatFmt(line, "arg%d ", i);
+    for (int i = 0; i < 1000; i++)
+        line = strCatFmt(line, "arg%d ", i);
     int argc;
     str *argv = strSplitArgs(line, &argc);
     ASSERT(argv != NULL);
