@@ -30,7 +30,7 @@ REDIS_SERVER = shutil.which("redis-server")
 def server_binary():
     if AGAINST_REDIS:
         return REDIS_SERVER
-    return os.environ.get("LOOM_SERVER", os.path.join(ROOT, "src", "loom-server"))
+    return os.path.abspath(os.environ.get("LOOM_SERVER", os.path.join(ROOT, "src", "loom-server")))
 
 
 def free_port():

@@ -131,3 +131,11 @@ def run_failing_server(args, conf_text=None, timeout=10.0):
         if tmpdir:
             shutil.rmtree(tmpdir, ignore_errors=True)
     return proc.returncode, out.decode("utf-8", "replace"), conf_path
+
+
+def plain_client(server, **kwargs):
+    """A redis-py client without per-command reply callbacks: execute_command()
+    returns the RESP reply as parsed (bytes, ints, lists, None), nothing more."""
+    c = server.client(**kwargs)
+    c.response_callbacks.clear()
+    return c

@@ -159,7 +159,7 @@ int test_str_growth(void) {
     size_t slack = strAvail(s); /* what the allocator rounded up to */
     s = strMakeRoom(s, slack + 1);
     ASSERT_GE(strAvail(s), 1024 * 1024 + slack + 1);
-    ASSERT_LT(strAvail(s), 1024 * 1024 + slack + 8192);
+    ASSERT_LT(strAvail(s), 2 * 1024 * 1024 + slack); /* doubling would give more */
     strFree(s);
 
     /* Exact growth. */
