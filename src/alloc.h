@@ -17,6 +17,9 @@ char *lstrdup(const char *s);
 /* The usable size of an allocation (>= what was asked for). */
 size_t lmallocSize(void *ptr);
 
+/* Bytes currently held through lmalloc and friends, from the per-thread
+ * counters: cheap enough to check before every command. */
+size_t allocCountedBytes(void);
 /* Bytes currently allocated by the process, as the allocator counts them
  * (jemalloc's stats.allocated). Cheap enough for INFO and cron, not per command. */
 size_t allocUsedMemory(void);

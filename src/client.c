@@ -67,6 +67,7 @@ client *clientCreate(int fd, int unix_socket) {
     respParserInit(&c->parser);
     c->ctime_s = c->last_interaction_s = (long long)time(NULL);
     ilistInit(&c->pending_node);
+    ilistInit(&c->read_node);
     ilistInit(&c->close_node);
     if (fd >= 0) {
         int flags = fcntl(fd, F_GETFL);

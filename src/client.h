@@ -23,6 +23,12 @@
 struct command;
 struct db;
 
+/* Who owns the client's I/O fields (io_state). */
+#define CLIENT_IO_IDLE 0          /* the main thread */
+#define CLIENT_IO_READ_PENDING 1  /* an I/O thread, reading */
+#define CLIENT_IO_WRITE_PENDING 2 /* an I/O thread, writing */
+#define CLIENT_IO_DONE 3          /* the main thread; the completion has not run yet */
+
 /* Client flags. */
 #define CLIENT_CLOSE_AFTER_REPLY (1 << 0) /* close once the reply is written (QUIT, protocol error) */
 #define CLIENT_CLOSE_ASAP (1 << 1)        /* close before sleeping (KILL, limits) */
@@ -68,8 +74,11 @@ typedef struct client {
     int flags;
     int resp;           /* protocol version: 2 or 3 */
     int last_io_thread; /* who did this client's last read or write (0 = main) */
-    /* I/O hand-off state; written with release, read with acquire (io_threads). */
+    /* I/O hand-off state (CLIENT_IO_*): written with release by the side that
+     * gives the client up, read with acquire by the side that takes it. */
     _Atomic int io_state;
+    int io_result; /* the netioStatus of the last threaded job */
+    int io_errno;  /* errno of the last NETIO_ERROR */
     struct db *db;
 
     /* --- Input: owned by the thread that owns the client. --- */
@@ -106,6 +115,7 @@ typedef struct client {
     long long last_interaction_s;
     ilist node;                 /* in the list of all clients */
     ilist pending_node;         /* in server.clients_pending_write */
+    ilist read_node;            /* in the reads gathered for the I/O threads */
     ilist close_node;           /* in the list of clients to close */
     char addr[CLIENT_ADDR_LEN];
     char laddr[CLIENT_ADDR_LEN];
@@ -125,6 +135,11 @@ ilist *clientList(void);
 static inline client *clientFromNode(ilist *node) { return ILIST_ENTRY(node, client, node); }
 unsigned long clientCount(void);
 client *clientLookupById(uint64_t id);
+
+/* True when no I/O thread owns the client and no completion is pending. */
+static inline int clientIoIsIdle(client *c) {
+    return atomic_load_explicit(&c->io_state, memory_order_acquire) == CLIENT_IO_IDLE;
+}
 
 /* True when the client has reply bytes not yet written. */
 static inline int clientHasPendingReplies(const client *c) {

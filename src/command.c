@@ -9,6 +9,8 @@
 #include "command.h"
 
 #include "dict.h"
+#include "evict.h"
+#include "histogram.h"
 #include "object.h"
 #include "reply.h"
 #include "server.h"
@@ -69,11 +71,15 @@ void commandForEach(commandVisitor *fn, void *ctx) {
 
 size_t commandCount(void) { return dictSize(commands); }
 
+static void resetOne(command *cmd) {
+    memset(&cmd->stats, 0, sizeof(cmd->stats));
+    if (cmd->latency) histogramReset(cmd->latency);
+}
+
 static void resetStats(command *cmd, void *ctx) {
     (void)ctx;
-    memset(&cmd->stats, 0, sizeof(cmd->stats));
-    for (command *sub = cmd->subcommands; sub && sub->name; sub++)
-        memset(&sub->stats, 0, sizeof(sub->stats));
+    resetOne(cmd);
+    for (command *sub = cmd->subcommands; sub && sub->name; sub++) resetOne(sub);
 }
 
 void commandResetStats(void) { commandForEach(resetStats, NULL); }
@@ -122,6 +128,10 @@ static void call(client *c, command *cmd) {
     long long duration = ustime() - start;
     cmd->stats.calls++;
     cmd->stats.usec += duration;
+    if (server.latency_tracking) {
+        if (!cmd->latency) cmd->latency = histogramCreate();
+        histogramRecord(cmd->latency, (uint64_t)duration);
+    }
     if (server.stat_total_error_replies != errors_before) cmd->stats.failed_calls++;
     c->lastcmd = cmd;
     c->cmd = NULL;
@@ -156,6 +166,13 @@ void commandProcess(client *c) {
         c->cmd = cmd;
         replyArityError(c);
         c->cmd = NULL;
+        return;
+    }
+    /* Evict before running anything; refuse what would grow memory if that
+     * was not enough. */
+    if (server.maxmemory && evictPerform() < 0 && (cmd->flags & CMD_DENYOOM)) {
+        cmd->stats.rejected_calls++;
+        replyError(c, "-OOM command not allowed when used memory > 'maxmemory'.");
         return;
     }
     call(c, cmd);

@@ -72,6 +72,7 @@ typedef struct command {
     struct command *parent;
     char fullname[48]; /* "get", "config|get" */
     commandStats stats;
+    struct histogram *latency; /* durations in us, created on the first call */
 } command;
 
 /* Registers a table ending with a {0} entry. Start-up only. */

@@ -14,6 +14,8 @@
 #include "config.h"
 
 #include "command.h"
+#include "evict.h"
+#include "io_threads/io_threads.h"
 #include "log.h"
 #include "net.h"
 #include "reply.h"
@@ -126,6 +128,34 @@ static str getDir(const confEntry *e, str s) {
     return strCat(s, getcwd(cwd, sizeof(cwd)) ? cwd : "");
 }
 
+static int setPercentiles(const confEntry *e, char **argv, int argc, const char **err) {
+    (void)e;
+    if (argc > 16) {
+        *err = "too many percentiles";
+        return -1;
+    }
+    double values[16];
+    for (int i = 0; i < argc; i++) {
+        if (!string2d(argv[i], strlen(argv[i]), &values[i]) || values[i] < 0 || values[i] > 100) {
+            *err = "latency-tracking-info-percentiles should be between 0.0 and 100.0";
+            return -1;
+        }
+    }
+    memcpy(server.latency_percentiles, values, sizeof(double) * (size_t)argc);
+    server.latency_percentiles_count = argc;
+    return 0;
+}
+
+static str getPercentiles(const confEntry *e, str s) {
+    (void)e;
+    for (int i = 0; i < server.latency_percentiles_count; i++) {
+        char buf[64];
+        d2string(buf, sizeof(buf), server.latency_percentiles[i]);
+        s = strCatFmt(s, "%s%s", i ? " " : "", buf);
+    }
+    return s;
+}
+
 /* --- Apply functions ----------------------------------------------------- */
 
 static int applyLogLevel(const char **err) {
@@ -136,6 +166,8 @@ static int applyLogLevel(const char **err) {
 
 static int applyIoLimits(const char **err) {
     (void)err;
+    /* I/O threads read the limits while they run a job. */
+    ioThreadsWaitIdle();
     server.io_limits.proto_max_bulk_len = server.proto_max_bulk_len;
     server.io_limits.qbuf_limit = (size_t)server.client_max_querybuf_len;
     return 0;
@@ -146,6 +178,24 @@ static int applyBind(const char **err) {
     if (netRebindTcp(msg, sizeof(msg)) == 0) return 0;
     *err = msg;
     return -1;
+}
+
+static int applyIoThreads(const char **err) {
+    if (ioThreadsResize(server.io_threads_num) == 0) return 0;
+    *err = "Failed to start the I/O threads";
+    return -1;
+}
+
+static int applyIoEventsPerThread(const char **err) {
+    (void)err;
+    ioThreadsSetEventsPerThread(server.io_threads_events_per_thread);
+    return 0;
+}
+
+static int applyEviction(const char **err) {
+    (void)err;
+    evictApplyPolicy();
+    return 0;
 }
 
 static int applyHz(const char **err) {
@@ -184,6 +234,13 @@ static const confEnum loglevel_enum[] = {
 static const confEnum multiplexer_enum[] = {
     {"auto", 0}, {"epoll", 1}, {"kqueue", 2}, {"poll", 3}, {"select", 4}, {NULL, 0}};
 static int multiplexer_choice;
+
+static const confEnum maxmemory_policy_enum[] = {
+    {"volatile-lru", MAXMEMORY_VOLATILE_LRU},   {"volatile-lfu", MAXMEMORY_VOLATILE_LFU},
+    {"volatile-random", MAXMEMORY_VOLATILE_RANDOM}, {"volatile-ttl", MAXMEMORY_VOLATILE_TTL},
+    {"allkeys-lru", MAXMEMORY_ALLKEYS_LRU},     {"allkeys-lfu", MAXMEMORY_ALLKEYS_LFU},
+    {"allkeys-random", MAXMEMORY_ALLKEYS_RANDOM}, {"noeviction", MAXMEMORY_NO_EVICTION},
+    {NULL, 0}};
 
 static const confEnum protected_enum[] = {
     {"no", PROTECTED_NO}, {"yes", PROTECTED_YES}, {"local", PROTECTED_LOCAL}, {NULL, 0}};
@@ -229,6 +286,20 @@ static const confEntry config_table[] = {
     ENUM("multiplexer", CONF_IMMUTABLE, multiplexer_choice, "auto", multiplexer_enum, NULL),
     INT("active-expire-effort", 0, active_expire_effort, "1", 1, 10, NULL),
     BOOL("activerehashing", activerehashing, "yes", NULL),
+    ULL("maxmemory", CONF_MEMORY, maxmemory, "0", 0, LLONG_MAX, applyEviction),
+    ENUM("maxmemory-policy", 0, server.maxmemory_policy, "noeviction", maxmemory_policy_enum,
+         applyEviction),
+    INT("maxmemory-samples", 0, maxmemory_samples, "5", 1, 64, NULL),
+    INT("maxmemory-eviction-tenacity", 0, maxmemory_eviction_tenacity, "10", 0, 100, NULL),
+    INT("lfu-log-factor", 0, lfu_log_factor, "10", 0, INT_MAX, applyEviction),
+    INT("lfu-decay-time", 0, lfu_decay_time, "1", 0, INT_MAX, applyEviction),
+    BOOL("latency-tracking", latency_tracking, "yes", NULL),
+    SPECIAL("latency-tracking-info-percentiles", CONF_MULTI_ARG, NULL, "50 99 99.9",
+            setPercentiles, getPercentiles, NULL),
+    INT("io-threads", 0, io_threads_num, "1", 1, 128, applyIoThreads),
+    BOOL("io-threads-do-reads", io_threads_do_reads, "no", NULL),
+    INT("io-threads-events-per-thread", 0, io_threads_events_per_thread, "16", 0, INT_MAX,
+        applyIoEventsPerThread),
     ENUM("enable-debug-command", CONF_IMMUTABLE, server.enable_debug_cmd, "no", protected_enum,
          NULL),
 };
@@ -246,7 +317,10 @@ static int parseNumber(const confEntry *e, const char *text, long long *v, const
     static char msg[128];
     int ok;
     if (e->flags & CONF_MEMORY) {
-        ok = memtoll(text, v, e->min < 0);
+        unsigned long long u;
+        ok = memtoull(text, &u);
+        /* Redis reads memory values unsigned; loom's fields stop at LLONG_MAX. */
+        *v = u > (unsigned long long)LLONG_MAX ? LLONG_MAX : (long long)u;
         if (!ok) {
             *err = "argument must be a memory value";
             return -1;
@@ -373,6 +447,14 @@ static int setFromText(const confEntry *e, const char *text, const char **err) {
     return rc;
 }
 
+/* A CONFIG SET value: one argument, except for directives that take
+ * several (bind), whose value is split like a config line. */
+static int setFromValue(const confEntry *e, const char *value, const char **err) {
+    if (e->flags & CONF_MULTI_ARG) return setFromText(e, value, err);
+    char *argv[1] = {(char *)value};
+    return setEntry(e, argv, 1, err);
+}
+
 void configInitDefaults(void) {
     for (size_t i = 0; i < CONFIG_COUNT; i++) {
         const confEntry *e = &config_table[i];
@@ -389,7 +471,7 @@ void configInitDefaults(void) {
 
 static void loadFailed(const char *source, int linenum, const char *line, const char *reason) {
     fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR (loom %s) ***\n", LOOM_VERSION);
-    fprintf(stderr, "Reading the configuration file %s, at line %d\n", source, linenum);
+    fprintf(stderr, "Reading the configuration file, at line %d of %s\n", linenum, source);
     fprintf(stderr, ">>> '%s'\n", line);
     fprintf(stderr, "%s\n", reason);
     exit(1);
@@ -407,8 +489,8 @@ static const char *loadLine(char **argv, int argc, int depth) {
         return NULL;
     }
     const confEntry *e = lookupEntry(argv[0]);
-    if (!e || argc < 2 || (argc > 2 && !(e->flags & CONF_MULTI_ARG)))
-        return "Bad directive or wrong number of arguments";
+    if (!e) return "Bad directive or wrong number of arguments";
+    if (argc < 2 || (argc > 2 && !(e->flags & CONF_MULTI_ARG))) return "wrong number of arguments";
     const char *err = NULL;
     if (setEntry(e, argv + 1, argc - 1, &err) < 0) {
         snprintf(msg, sizeof(msg), "%s", err);
@@ -481,21 +563,30 @@ void configLoad(const char *path, int argc, char **argv) {
 
 /* --- CONFIG GET ---------------------------------------------------------- */
 
+static int hasGlobChars(const arg *a) { return strpbrk(a->ptr, "*?[") != NULL; }
+
 static void configGetCommand(client *c) {
+    /* A name without glob characters is answered with the spelling the
+     * client used, as Redis does; patterns with the table's names. */
+    const arg *spelling[CONFIG_COUNT] = {0};
     char seen[CONFIG_COUNT] = {0};
     long matches = 0;
-    for (int j = 2; j < c->argc; j++)
-        for (size_t i = 0; i < CONFIG_COUNT; i++)
-            if (!seen[i] && stringmatchlen(c->argv[j].ptr, c->argv[j].len, config_table[i].name,
-                                           strlen(config_table[i].name), 1)) {
-                seen[i] = 1;
-                matches++;
-            }
+    for (int j = 2; j < c->argc; j++) {
+        const arg *a = &c->argv[j];
+        for (size_t i = 0; i < CONFIG_COUNT; i++) {
+            const char *name = config_table[i].name;
+            if (seen[i] || !stringmatchlen(a->ptr, a->len, name, strlen(name), 1)) continue;
+            seen[i] = 1;
+            if (!hasGlobChars(a)) spelling[i] = a;
+            matches++;
+        }
+    }
     replyMapLen(c, matches);
     for (size_t i = 0; i < CONFIG_COUNT; i++) {
         if (!seen[i]) continue;
         str value = getEntry(&config_table[i], strEmpty(), 0);
-        replyBulkCString(c, config_table[i].name);
+        if (spelling[i]) replyBulk(c, spelling[i]->ptr, spelling[i]->len);
+        else replyBulkCString(c, config_table[i].name);
         replyBulk(c, value, strLen(value));
         strFree(value);
     }
@@ -506,7 +597,7 @@ static void configGetCommand(client *c) {
 static void configSetCommand(client *c) {
     int pairs = (c->argc - 2) / 2;
     if ((c->argc - 2) % 2 != 0) {
-        replyArityError(c);
+        replySyntaxError(c);
         return;
     }
     const confEntry *entries[CONFIG_COUNT];
@@ -544,14 +635,14 @@ static void configSetCommand(client *c) {
     for (int i = 0; failed_at < 0 && i < pairs; i++) {
         old_values[i] = getEntry(entries[i], strEmpty(), 1);
         set_count++;
-        if (setFromText(entries[i], c->argv[3 + i * 2].ptr, &err) < 0) failed_at = i;
+        if (setFromValue(entries[i], c->argv[3 + i * 2].ptr, &err) < 0) failed_at = i;
     }
     for (int i = 0; failed_at < 0 && i < pairs; i++)
         if (entries[i]->apply && entries[i]->apply(&err) < 0) failed_at = i;
     if (failed_at >= 0) {
         for (int i = 0; i < set_count; i++) {
             const char *ignored;
-            setFromText(entries[i], old_values[i], &ignored);
+            setFromValue(entries[i], old_values[i], &ignored);
             if (entries[i]->apply) entries[i]->apply(&ignored);
         }
         replyErrorFormat(c, "CONFIG SET failed (possibly related to argument '%s') - %s",
@@ -606,10 +697,13 @@ static str directiveLine(const confEntry *e) {
     return line;
 }
 
+#define REWRITE_HEADER "# Generated by CONFIG REWRITE"
+
 static int rewriteConfigFile(const char *path, const char **err) {
     static char msg[256];
     str out = strEmpty();
     char done[CONFIG_COUNT] = {0};
+    int has_header = 0;
     FILE *fp = fopen(path, "r");
     if (fp) {
         char buf[65536];
@@ -620,9 +714,9 @@ static int rewriteConfigFile(const char *path, const char **err) {
             str *argv = buf[0] == '#' ? NULL : strSplitArgs(buf, &argc);
             const confEntry *e = argv && argc ? lookupEntry(argv[0]) : NULL;
             if (argv) strFreeSplit(argv, argc);
-            if (!e || !strcmp(buf, "# Generated by CONFIG REWRITE")) {
-                if (strcmp(buf, "# Generated by CONFIG REWRITE") != 0)
-                    out = strCatFmt(out, "%s\n", buf);
+            if (!strcmp(buf, REWRITE_HEADER)) has_header = 1;
+            if (!e) {
+                out = strCatFmt(out, "%s\n", buf);
                 continue;
             }
             size_t idx = (size_t)(e - config_table);
@@ -634,14 +728,12 @@ static int rewriteConfigFile(const char *path, const char **err) {
         }
         fclose(fp);
     }
-    int header = 0;
     for (size_t i = 0; i < CONFIG_COUNT; i++) {
         if (done[i] || isDefault(&config_table[i])) continue;
         str line = directiveLine(&config_table[i]);
-        if (!header) {
-            if (strLen(out) && out[strLen(out) - 1] != '\n') out = strCat(out, "\n");
-            out = strCat(out, "# Generated by CONFIG REWRITE\n");
-            header = 1;
+        if (!has_header) {
+            out = strCat(out, REWRITE_HEADER "\n");
+            has_header = 1;
         }
         out = strCatFmt(out, "%s\n", line);
         strFree(line);

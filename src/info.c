@@ -9,6 +9,8 @@
 #include "client.h"
 #include "command.h"
 #include "dict.h"
+#include "histogram.h"
+#include "io_threads/io_threads.h"
 #include "reply.h"
 #include "server.h"
 #include "str.h"
@@ -47,6 +49,13 @@ static size_t totalSystemMemory(void) {
     return (size_t)sysconf(_SC_PHYS_PAGES) * (size_t)sysconf(_SC_PAGESIZE);
 }
 
+static const char *maxmemoryPolicyName(void) {
+    static const char *const names[] = {"volatile-lru", "volatile-lfu", "volatile-random",
+                                        "volatile-ttl", "allkeys-lru",  "allkeys-lfu",
+                                        "allkeys-random", "noeviction"};
+    return names[server.maxmemory_policy];
+}
+
 static str infoServer(str s) {
     static struct utsname name;
     if (!name.sysname[0]) uname(&name);
@@ -76,7 +85,7 @@ static str infoServer(str s) {
                   "lru_clock:%u\r\n"
                   "executable:%s\r\n"
                   "config_file:%s\r\n"
-                  "io_threads_active:0\r\n",
+                  "io_threads_active:%d\r\n",
                   LOOM_REDIS_VERSION, LOOM_VERSION, name.sysname, name.release, name.machine,
                   (int)(sizeof(long) * 8), aeGetApiName(server.el),
 #ifdef __GNUC__
@@ -86,7 +95,7 @@ static str infoServer(str s) {
 #endif
                   (int)server.pid, server.runid, server.port, server.ustime, uptime_s,
                   uptime_s / 86400, server.hz, server.config_hz, objLruClock(), server.executable,
-                  server.configfile ? server.configfile : "");
+                  server.configfile ? server.configfile : "", ioThreadsActive() > 1);
     return s;
 }
 
@@ -112,6 +121,7 @@ static str infoMemory(str s) {
     if ((long long)used > server.stat_peak_memory) server.stat_peak_memory = (long long)used;
     size_t peak = (size_t)server.stat_peak_memory;
     size_t clients_mem = 0;
+    ioThreadsWaitIdle(); /* client buffers are read below */
     ILIST_FOREACH(clientList(), it) clients_mem += clientMemoryUsage(clientFromNode(it));
     size_t system = totalSystemMemory();
     s = strCatFmt(s, "used_memory:%zu\r\nused_memory_human:", used);
@@ -126,7 +136,9 @@ static str infoMemory(str s) {
                   st.allocated, st.active, st.resident);
     s = strCatFmt(s, "total_system_memory:%zu\r\ntotal_system_memory_human:", system);
     s = catHuman(s, (double)system);
-    s = strCat(s, "\r\nmaxmemory:0\r\nmaxmemory_human:0B\r\nmaxmemory_policy:noeviction\r\n");
+    s = strCatFmt(s, "\r\nmaxmemory:%llu\r\nmaxmemory_human:", server.maxmemory);
+    s = catHuman(s, (double)server.maxmemory);
+    s = strCatFmt(s, "\r\nmaxmemory_policy:%s\r\n", maxmemoryPolicyName());
     s = strCatFmt(s,
                   "allocator_frag_ratio:%.2f\r\n"
                   "allocator_frag_bytes:%lld\r\n"
@@ -180,7 +192,7 @@ static str infoStats(str s) {
         "expired_stale_perc:%.2f\r\n"
         "expired_time_cap_reached_count:%lld\r\n"
         "expire_cycle_cpu_milliseconds:%lld\r\n"
-        "evicted_keys:0\r\n"
+        "evicted_keys:%lld\r\n"
         "evicted_clients:0\r\n"
         "keyspace_hits:%lld\r\n"
         "keyspace_misses:%lld\r\n"
@@ -192,8 +204,8 @@ static str infoStats(str s) {
         "unexpected_error_replies:%lld\r\n"
         "total_reads_processed:%lld\r\n"
         "total_writes_processed:%lld\r\n"
-        "io_threaded_reads_processed:0\r\n"
-        "io_threaded_writes_processed:0\r\n"
+        "io_threaded_reads_processed:%lld\r\n"
+        "io_threaded_writes_processed:%lld\r\n"
         "client_query_buffer_limit_disconnections:%lld\r\n",
         server.stat_numconnections, server.stat_numcommands,
         serverInstantaneousMetric(STATS_METRIC_COMMAND), server.stat_net_input_bytes,
@@ -202,9 +214,10 @@ static str infoStats(str s) {
         serverInstantaneousMetric(STATS_METRIC_NET_OUTPUT) / 1024.0, server.stat_rejected_conn,
         server.stat_expiredkeys, server.stat_expired_stale_perc_x100 / 100.0,
         server.stat_expired_time_cap_reached_count, server.stat_expire_cycle_time_used / 1000,
-        server.stat_keyspace_hits, server.stat_keyspace_misses, server.stat_total_error_replies,
+        server.stat_evictedkeys, server.stat_keyspace_hits, server.stat_keyspace_misses, server.stat_total_error_replies,
         server.stat_unexpected_error_replies, server.stat_total_reads_processed,
-        server.stat_total_writes_processed, server.stat_client_qbuf_limit_disconnections);
+        server.stat_total_writes_processed, server.stat_io_threaded_reads,
+        server.stat_io_threaded_writes, server.stat_client_qbuf_limit_disconnections);
 }
 
 static str infoReplication(str s) {
@@ -240,6 +253,24 @@ static str infoCpu(str s) {
 }
 
 static str infoModules(str s) { return s; }
+
+/* loom's own section: the I/O thread pool and each thread's counters. */
+static str infoThreads(str s) {
+    s = strCatFmt(s, "io_threads:%d\r\nio_threads_active:%d\r\n", ioThreadsCount(),
+                  ioThreadsActive());
+    for (int i = 1; i < ioThreadsCount(); i++) {
+        ioThreadStats st;
+        ioThreadsGetStats(i, &st);
+        s = strCatFmt(s,
+                      "io_thread_%d:state=%s,read_jobs=%llu,write_jobs=%llu,reads=%llu,"
+                      "writes=%llu,bytes_read=%llu,bytes_written=%llu,busy_us=%llu\r\n",
+                      i, st.is_parked ? "parked" : "running", (unsigned long long)st.read_jobs,
+                      (unsigned long long)st.write_jobs, (unsigned long long)st.reads,
+                      (unsigned long long)st.writes, (unsigned long long)st.bytes_read,
+                      (unsigned long long)st.bytes_written, (unsigned long long)st.busy_us);
+    }
+    return s;
+}
 
 static str infoErrorstats(str s) {
     dictIterator *it = dictGetIterator(server.errors);
@@ -286,6 +317,30 @@ static str infoCommandstats(str s) {
     return s;
 }
 
+static str catLatency(str s, const command *cmd) {
+    if (!cmd->latency || histogramCount(cmd->latency) == 0) return s;
+    s = strCatFmt(s, "latency_percentiles_usec_%s:", cmd->fullname);
+    for (int i = 0; i < server.latency_percentiles_count; i++) {
+        char name[64];
+        double p = server.latency_percentiles[i];
+        d2string(name, sizeof(name), p);
+        s = strCatFmt(s, "%sp%s=%.3f", i ? "," : "", name,
+                      (double)histogramPercentile(cmd->latency, p));
+    }
+    return strCat(s, "\r\n");
+}
+
+static void visitLatency(command *cmd, void *privdata) {
+    str *s = privdata;
+    *s = catLatency(*s, cmd);
+    for (command *sub = cmd->subcommands; sub && sub->name; sub++) *s = catLatency(*s, sub);
+}
+
+static str infoLatencystats(str s) {
+    commandForEach(visitLatency, &s);
+    return s;
+}
+
 #define IN_DEFAULT 1
 #define IN_ALL 2
 
@@ -303,8 +358,10 @@ static const struct {
     {"replication", "Replication", infoReplication, IN_DEFAULT | IN_ALL},
     {"cpu", "CPU", infoCpu, IN_DEFAULT | IN_ALL},
     {"modules", "Modules", infoModules, IN_DEFAULT | IN_ALL},
+    {"threads", "Threads", infoThreads, IN_DEFAULT | IN_ALL},
     {"commandstats", "Commandstats", infoCommandstats, IN_ALL},
     {"errorstats", "Errorstats", infoErrorstats, IN_DEFAULT | IN_ALL},
+    {"latencystats", "Latencystats", infoLatencystats, IN_ALL},
     {"cluster", "Cluster", infoCluster, IN_DEFAULT | IN_ALL},
     {"keyspace", "Keyspace", infoKeyspace, IN_DEFAULT | IN_ALL},
 };

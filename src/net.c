@@ -11,6 +11,7 @@
 #include "net.h"
 
 #include "command.h"
+#include "io_threads/io_threads.h"
 #include "listen.h"
 #include "log.h"
 #include "reply.h"
@@ -32,9 +33,24 @@
 static void readHandler(aeEventLoop *el, int fd, void *data, int mask);
 static void writeHandler(aeEventLoop *el, int fd, void *data, int mask);
 
+/* Clients that needed a read or a write in this loop iteration: the load the
+ * I/O thread pool adapts to. */
+static int io_events;
+/* Readable clients gathered in this iteration while I/O threads are active;
+ * their reads are spread over the threads and the main thread before the
+ * loop sleeps. */
+static ilist pending_reads = {&pending_reads, &pending_reads};
+
+/* Frees the client, or, while an I/O thread owns it, marks it so that its
+ * completion frees it. */
 static void freeClientNow(client *c) {
+    if (!clientIoIsIdle(c)) {
+        netCloseClientAsync(c);
+        return;
+    }
     if (c->fd >= 0) aeDeleteFileEvent(server.el, c->fd, AE_READABLE | AE_WRITABLE);
     if (ilistLinked(&c->pending_node)) ilistRemove(&c->pending_node);
+    if (ilistLinked(&c->read_node)) ilistRemove(&c->read_node);
     if (ilistLinked(&c->close_node)) ilistRemove(&c->close_node);
     if (server.current_client == c) server.current_client = NULL;
     clientFree(c);
@@ -239,13 +255,20 @@ static void runParsedCommands(client *c) {
     if (c->read_error && !(c->flags & CLIENT_CLOSE_AFTER_REPLY)) replyProtocolError(c);
 }
 
-static void readHandler(aeEventLoop *el, int fd, void *data, int mask) {
-    (void)el;
-    (void)fd;
-    (void)mask;
-    client *c = data;
-    if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)) return;
-    netioStatus st = netioRead(&server.main_io, c, &server.io_limits);
+/* After a read (by this thread or an I/O thread): handles the outcome and
+ * runs what was parsed. */
+static void readDone(client *c, netioStatus st);
+
+static void readInline(client *c) {
+    c->last_io_thread = 0;
+    readDone(c, netioRead(&server.main_io, c, &server.io_limits));
+}
+
+static void readDone(client *c, netioStatus st) {
+    if (c->flags & CLIENT_CLOSE_ASAP) {
+        freeClientNow(c);
+        return;
+    }
     switch (st) {
         case NETIO_OK: break;
         case NETIO_AGAIN: return;
@@ -255,7 +278,7 @@ static void readHandler(aeEventLoop *el, int fd, void *data, int mask) {
             freeClientNow(c);
             return;
         case NETIO_ERROR:
-            serverLog(LL_VERBOSE, "Reading from client: %s", strerror(errno));
+            serverLog(LL_VERBOSE, "Reading from client: %s", strerror(c->io_errno));
             freeClientNow(c);
             return;
         case NETIO_QBUF_LIMIT: {
@@ -272,58 +295,151 @@ static void readHandler(aeEventLoop *el, int fd, void *data, int mask) {
     if (clientHasPendingReplies(c)) netQueueWrite(c);
 }
 
+static void readHandler(aeEventLoop *el, int fd, void *data, int mask) {
+    (void)el;
+    (void)fd;
+    (void)mask;
+    client *c = data;
+    /* Owned by an I/O thread, closing, or with a reply about to be written:
+     * level-triggered readiness reports it again next iteration. */
+    if (!clientIoIsIdle(c) || ilistLinked(&c->read_node) ||
+        (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP | CLIENT_PENDING_WRITE)))
+        return;
+    io_events++;
+    if (ioThreadsActive() > 1) {
+        ilistAppend(&pending_reads, &c->read_node);
+        return;
+    }
+    readInline(c);
+}
+
+/* Spreads the gathered reads over the active I/O threads and the main
+ * thread, then waits for them all, so that every read of this iteration is
+ * done (and its commands ran) before the loop polls again. Waiting here is
+ * what keeps the poll from reporting in-flight clients over and over. */
+static void handlePendingReads(void) {
+    if (ilistEmpty(&pending_reads)) return;
+    int active = ioThreadsActive();
+    ilist mine;
+    ilistInit(&mine);
+    int next = 0;
+    while (!ilistEmpty(&pending_reads)) {
+        client *c = ILIST_ENTRY(pending_reads.next, client, read_node);
+        ilistRemove(&c->read_node);
+        int index = next++ % active;
+        if (index == 0 || ioThreadsSubmitRead(c, index) < 0) ilistAppend(&mine, &c->read_node);
+    }
+    while (!ilistEmpty(&mine)) {
+        client *c = ILIST_ENTRY(mine.next, client, read_node);
+        ilistRemove(&c->read_node);
+        readInline(c);
+    }
+    ioThreadsDrain();
+}
+
 /* --- Writing ------------------------------------------------------------- */
 
-/* Writes what the client has pending. Returns -1 if the client was freed. */
-static int writeClient(client *c) {
-    netioStatus st = netioWrite(&server.main_io, c);
+/* After a write (by this thread or an I/O thread): waits for writability if
+ * the reply is not all out, closes the client if it asked for it. */
+static void writeDone(client *c, netioStatus st) {
     if (st == NETIO_ERROR) {
-        serverLog(LL_VERBOSE, "Error writing to client: %s", strerror(errno));
+        serverLog(LL_VERBOSE, "Error writing to client: %s", strerror(c->io_errno));
+        c->flags |= CLIENT_CLOSE_ASAP;
+    }
+    if (c->flags & CLIENT_CLOSE_ASAP) {
         freeClientNow(c);
-        return -1;
+        return;
     }
     c->last_interaction_s = server.unixtime;
     if (st == NETIO_AGAIN) {
         if (!(c->flags & CLIENT_WRITE_INSTALLED)) {
             if (aeCreateFileEvent(server.el, c->fd, AE_WRITABLE, writeHandler, c) < 0) {
                 freeClientNow(c);
-                return -1;
+                return;
             }
             c->flags |= CLIENT_WRITE_INSTALLED;
         }
-        return 0;
+        return;
     }
     if (c->flags & CLIENT_WRITE_INSTALLED) {
         aeDeleteFileEvent(server.el, c->fd, AE_WRITABLE);
         c->flags &= ~CLIENT_WRITE_INSTALLED;
     }
-    if (c->flags & CLIENT_CLOSE_AFTER_REPLY) {
-        freeClientNow(c);
-        return -1;
-    }
-    return 0;
+    if (c->flags & CLIENT_CLOSE_AFTER_REPLY) freeClientNow(c);
+}
+
+/* Writes the client's pending reply on I/O thread `index`, or on the main
+ * thread for index 0 (or when the thread's queue is full). */
+static void writeClient(client *c, int index) {
+    io_events++;
+    if (index > 0 && ioThreadsSubmitWrite(c, index) == 0) return;
+    c->last_io_thread = 0;
+    writeDone(c, netioWrite(&server.main_io, c));
 }
 
 static void writeHandler(aeEventLoop *el, int fd, void *data, int mask) {
     (void)el;
     (void)fd;
     (void)mask;
-    writeClient(data);
+    client *c = data;
+    if (clientIoIsIdle(c)) writeClient(c, 0);
 }
 
 void netBeforeSleep(void) {
+    handlePendingReads();
+    ioThreadsProcessCompletions();
     ILIST_FOREACH_SAFE(&server.clients_to_close, it, tmp) {
         freeClientNow(ILIST_ENTRY(it, client, close_node));
     }
+    ioThreadsAdjust(io_events);
+    io_events = 0;
+    /* Writes are spread like reads, but not waited for: a client whose write
+     * is in flight is not readable again before it gets its reply. */
+    int active = ioThreadsActive(), next = 0;
+    ilist busy;
+    ilistInit(&busy);
     while (!ilistEmpty(&server.clients_pending_write)) {
         client *c = ILIST_ENTRY(server.clients_pending_write.next, client, pending_node);
         ilistRemove(&c->pending_node);
+        if (!clientIoIsIdle(c)) {
+            /* Its read is still running on an I/O thread: try next time. */
+            ilistAppend(&busy, &c->pending_node);
+            continue;
+        }
         c->flags &= ~CLIENT_PENDING_WRITE;
         /* A client waiting for writability is written by its handler. */
         if (c->flags & CLIENT_WRITE_INSTALLED) continue;
-        if (clientHasPendingReplies(c)) writeClient(c);
+        if (clientHasPendingReplies(c)) writeClient(c, next++ % active);
         else if (c->flags & CLIENT_CLOSE_AFTER_REPLY) freeClientNow(c);
     }
+    while (!ilistEmpty(&busy)) {
+        ilist *node = busy.next;
+        ilistRemove(node);
+        ilistAppend(&server.clients_pending_write, node);
+    }
+}
+
+void netIoTotals(netIoStats *st) {
+    memset(st, 0, sizeof(*st));
+    st->reads = atomic_load_explicit(&server.main_io.reads, memory_order_relaxed);
+    st->writes = atomic_load_explicit(&server.main_io.writes, memory_order_relaxed);
+    st->bytes_read = atomic_load_explicit(&server.main_io.bytes_read, memory_order_relaxed);
+    st->bytes_written = atomic_load_explicit(&server.main_io.bytes_written, memory_order_relaxed);
+    for (int i = 1; i < ioThreadsCount(); i++) {
+        ioThreadStats t;
+        ioThreadsGetStats(i, &t);
+        st->reads += t.reads;
+        st->writes += t.writes;
+        st->bytes_read += t.bytes_read;
+        st->bytes_written += t.bytes_written;
+        st->threaded_reads += t.read_jobs;
+        st->threaded_writes += t.write_jobs;
+    }
+}
+
+int netInitIoThreads(int count) {
+    static const ioThreadsCallbacks callbacks = {readDone, writeDone};
+    return ioThreadsInit(server.el, count, &server.io_limits, &callbacks);
 }
 
 /* --- Cron ---------------------------------------------------------------- */
@@ -358,7 +474,7 @@ void netClientsCron(void) {
         ilistRemove(node);
         ilistAppend(all, node);
         client *c = clientFromNode(node);
-        if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_EXECUTING)) continue;
+        if ((c->flags & (CLIENT_CLOSE_ASAP | CLIENT_EXECUTING)) || !clientIoIsIdle(c)) continue;
         if (checkTimeout(c)) continue;
         trackBufferPeaks(c);
         if (server.unixtime - c->last_interaction_s >= CLIENT_IDLE_TRIM_S) clientTrimIdle(c);

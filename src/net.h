@@ -12,6 +12,7 @@
 #include "client.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Opens the configured listeners (bind/port, unixsocket) and registers their
  * accept handlers. Logs and returns -1 if a required address cannot be bound. */
@@ -20,6 +21,16 @@ void netCloseListeners(void);
 /* Re-opens the TCP listeners after CONFIG SET bind/port. Returns 0, or -1
  * with the old listeners kept and err filled in. */
 int netRebindTcp(char *err, size_t errlen);
+
+/* I/O totals over the main thread and every I/O thread. */
+typedef struct netIoStats {
+    uint64_t reads, writes, bytes_read, bytes_written;
+    uint64_t threaded_reads, threaded_writes; /* jobs done by I/O threads */
+} netIoStats;
+void netIoTotals(netIoStats *st);
+
+/* Starts the I/O thread pool with `count` threads in all (io-threads). */
+int netInitIoThreads(int count);
 
 /* Called before the event loop sleeps: frees clients marked for closing and
  * writes pending replies. */

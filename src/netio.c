@@ -29,7 +29,13 @@
 #define ARGS_INITIAL 16
 #define CMDS_INITIAL 8
 
-void netioWorkerInit(netioWorker *w) { memset(w, 0, sizeof(*w)); }
+void netioWorkerInit(netioWorker *w) {
+    w->spare_qbuf = NULL;
+    atomic_init(&w->reads, 0);
+    atomic_init(&w->writes, 0);
+    atomic_init(&w->bytes_read, 0);
+    atomic_init(&w->bytes_written, 0);
+}
 
 void netioWorkerRelease(netioWorker *w) {
     lfree(w->spare_qbuf);
@@ -102,12 +108,13 @@ netioStatus netioRead(netioWorker *w, client *c, const netioLimits *lim) {
     if (n <= 0) {
         if (n == 0) return NETIO_CLOSED;
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return NETIO_AGAIN;
+        c->io_errno = errno;
         return NETIO_ERROR;
     }
     c->qbuf_len += (size_t)n;
     if (c->qbuf_len > c->qbuf_peak) c->qbuf_peak = c->qbuf_len;
-    w->reads++;
-    w->bytes_read += (uint64_t)n;
+    netioCounterAdd(&w->reads, 1);
+    netioCounterAdd(&w->bytes_read, (uint64_t)n);
     if (c->qbuf_len > lim->qbuf_limit) return NETIO_QBUF_LIMIT;
     netioParse(c, lim);
     return NETIO_OK;
@@ -195,10 +202,11 @@ netioStatus netioWrite(netioWorker *w, client *c) {
         if (n <= 0) {
             if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
                 return NETIO_AGAIN;
+            c->io_errno = n < 0 ? errno : EPIPE;
             return NETIO_ERROR;
         }
-        w->writes++;
-        w->bytes_written += (uint64_t)n;
+        netioCounterAdd(&w->writes, 1);
+        netioCounterAdd(&w->bytes_written, (uint64_t)n);
         consumeWritten(c, (size_t)n);
         total += (size_t)n;
         if ((size_t)n < want) return NETIO_AGAIN;

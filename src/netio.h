@@ -12,6 +12,7 @@
 #ifndef LOOM_NETIO_H
 #define LOOM_NETIO_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,14 +26,22 @@ typedef struct netioLimits {
 } netioLimits;
 
 /* Per-thread state: one spare query buffer (so an idle client holds none and a
- * busy thread does not allocate per read) and the thread's counters. */
+ * busy thread does not allocate per read) and the thread's counters. Only the
+ * owning thread writes the counters (plain load + store, no locked add); the
+ * main thread reads them for INFO, hence the relaxed atomics. */
 typedef struct netioWorker {
     char *spare_qbuf;
-    uint64_t reads;          /* read calls that returned data */
-    uint64_t writes;         /* write calls that sent data */
-    uint64_t bytes_read;
-    uint64_t bytes_written;
+    _Atomic uint64_t reads;  /* read calls that returned data */
+    _Atomic uint64_t writes; /* write calls that sent data */
+    _Atomic uint64_t bytes_read;
+    _Atomic uint64_t bytes_written;
 } netioWorker;
+
+/* Adds to a counter that only the calling thread writes. */
+static inline void netioCounterAdd(_Atomic uint64_t *counter, uint64_t n) {
+    atomic_store_explicit(counter, atomic_load_explicit(counter, memory_order_relaxed) + n,
+                          memory_order_relaxed);
+}
 
 /* Size of a fresh query buffer and of each read. */
 #define NETIO_READ_CHUNK (16 * 1024)

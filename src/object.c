@@ -14,7 +14,24 @@
 #include <string.h>
 
 static obj shared_integers[OBJ_SHARED_INTEGERS];
-static unsigned lru_clock;
+static unsigned lru_clock;   /* seconds, 24 bits */
+static unsigned lfu_minutes; /* minutes, 16 bits */
+
+/* How accesses are tracked in obj.lru: the LRU clock in seconds, or for the
+ * LFU policies 16 bits of minutes (last decrement) and an 8-bit logarithmic
+ * counter. */
+static struct {
+    int lfu;
+    int log_factor;
+    int decay_minutes;
+    int share_integers;
+} access = {0, 10, 1, 1};
+
+#define LFU_INIT_VAL 5
+
+static unsigned initialAccess(void) {
+    return access.lfu ? (lfu_minutes << 8) | LFU_INIT_VAL : lru_clock;
+}
 
 void objInit(void) {
     for (int i = 0; i < OBJ_SHARED_INTEGERS; i++) {
@@ -30,7 +47,7 @@ static obj *newObject(int type, int encoding, void *ptr) {
     obj *o = lmalloc(sizeof(*o));
     o->type = type;
     o->encoding = encoding;
-    o->lru = objLruClock();
+    o->lru = initialAccess();
     o->refcount = 1;
     o->ptr = ptr;
     return o;
@@ -46,7 +63,7 @@ static obj *createEmbeddedString(const char *p, size_t len) {
     obj *o = lmalloc(sizeof(*o) + strEmbedSize(len));
     o->type = OBJ_STRING;
     o->encoding = OBJ_ENC_EMBSTR;
-    o->lru = objLruClock();
+    o->lru = initialAccess();
     o->refcount = 1;
     o->ptr = strEmbed(o + 1, p, len);
     return o;
@@ -57,7 +74,8 @@ obj *objCreateString(const char *p, size_t len) {
 }
 
 obj *objCreateStringFromLongLong(long long v) {
-    if (v >= 0 && v < OBJ_SHARED_INTEGERS) return &shared_integers[v];
+    /* Under LRU/LFU eviction every value needs its own access field. */
+    if (v >= 0 && v < OBJ_SHARED_INTEGERS && access.share_integers) return &shared_integers[v];
     return newObject(OBJ_STRING, OBJ_ENC_INT, (void *)(intptr_t)v);
 }
 
@@ -150,10 +168,47 @@ const char *objEncodingName(int encoding) {
 
 unsigned objLruClock(void) { return lru_clock; }
 
-void objLruClockUpdate(long long now_ms) { lru_clock = (unsigned)(now_ms / 1000) & OBJ_LRU_MAX; }
+void objLruClockUpdate(long long now_ms) {
+    lru_clock = (unsigned)(now_ms / 1000) & OBJ_LRU_MAX;
+    lfu_minutes = (unsigned)(now_ms / 60000) & 0xffff;
+}
+
+void objSetAccessPolicy(int lfu, int log_factor, int decay_minutes, int share_integers) {
+    access.lfu = lfu;
+    access.log_factor = log_factor;
+    access.decay_minutes = decay_minutes;
+    access.share_integers = share_integers;
+}
+
+int objAccessIsLfu(void) { return access.lfu; }
+
+/* The LFU counter after the decay owed for the minutes since it was last
+ * decremented (one step per decay period). */
+int objLfuFrequency(const obj *o) {
+    unsigned then = o->lru >> 8, counter = o->lru & 255;
+    unsigned elapsed = lfu_minutes >= then ? lfu_minutes - then : 65535 - then + lfu_minutes;
+    unsigned periods = access.decay_minutes ? elapsed / (unsigned)access.decay_minutes : 0;
+    return periods >= counter ? 0 : (int)(counter - periods);
+}
+
+/* Increments the counter with probability 1 / ((counter - init) * factor + 1),
+ * so it grows logarithmically with the number of accesses. */
+static unsigned lfuIncrement(unsigned counter) {
+    if (counter == 255) return 255;
+    double base = counter > LFU_INIT_VAL ? counter - LFU_INIT_VAL : 0;
+    double p = 1.0 / (base * access.log_factor + 1);
+    double r = (double)(randomU64() >> 11) / (double)(1ULL << 53);
+    return r < p ? counter + 1 : counter;
+}
 
 void objTouch(obj *o) {
-    if (o->refcount != OBJ_SHARED_REFCOUNT) o->lru = lru_clock;
+    if (o->refcount == OBJ_SHARED_REFCOUNT) return;
+    if (access.lfu) {
+        unsigned counter = lfuIncrement((unsigned)objLfuFrequency(o));
+        o->lru = (lfu_minutes << 8) | counter;
+    } else {
+        o->lru = lru_clock;
+    }
 }
 
 long long objIdleMs(const obj *o) {

@@ -62,12 +62,20 @@ int objGetLongDouble(const obj *o, long double *v);
 const char *objTypeName(int type);
 const char *objEncodingName(int encoding);
 
-/* The 24-bit access clock, in seconds. */
+/* Access tracking in obj.lru: a 24-bit clock in seconds (LRU), or for the
+ * LFU eviction policies minutes and a logarithmic access counter. */
 #define OBJ_LRU_MAX ((1 << 24) - 1)
 unsigned objLruClock(void);
 void objLruClockUpdate(long long now_ms);
+/* Chooses LRU or LFU tracking and whether small integers may be shared
+ * (not when each value needs its own access field). */
+void objSetAccessPolicy(int lfu, int lfu_log_factor, int lfu_decay_minutes, int share_integers);
+int objAccessIsLfu(void);
+/* Records an access. */
 void objTouch(obj *o);
-/* Milliseconds since the object was last accessed. */
+/* LRU: milliseconds since the last access. */
 long long objIdleMs(const obj *o);
+/* LFU: the decayed access counter (0..255). */
+int objLfuFrequency(const obj *o);
 
 #endif

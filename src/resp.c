@@ -53,7 +53,9 @@ static int parseStrictLongLong(const char *s, size_t n, long long *out) {
     return 1;
 }
 
-static int hasNul(const char *s, size_t n) { return memchr(s, '\0', n) != NULL; }
+static int hasNul(const char *s, size_t n) {
+    return memchr(s, '\0', n) != NULL;
+}
 
 /* Redis finds line ends with strchr on a NUL-terminated buffer, so a NUL byte
  * before the line end hides it: the line counts as not yet complete, and as
@@ -63,12 +65,34 @@ static respStatus noLineEnd(size_t avail, size_t max_inline, respStatus big) {
     return avail > max_inline ? big : RESP_INCOMPLETE;
 }
 
+/* The common length line, "<prefix><1 to 19 digits>\r" with the byte after
+ * the '\r' buffered and a value of at most `max`, read in one pass without a
+ * search for the '\r'. Returns the line length (without the '\r'), or 0 for
+ * anything else, which the general path then judges as Redis would. */
+static size_t readPlainLengthLine(const char *line, size_t avail, char prefix, long long max,
+                                  long long *value) {
+    if (avail < 4 || line[0] != prefix) return 0;
+    size_t i = 1, end = avail < 20 ? avail : 20;
+    unsigned long long v = 0;
+    while (i < end) {
+        unsigned d = (unsigned char)line[i] - (unsigned)'0';
+        if (d > 9) break;
+        v = v * 10 + d; /* 19 digits cannot overflow */
+        i++;
+    }
+    if (i == 1 || i + 1 >= avail || line[i] != '\r') return 0;
+    if (line[1] == '0' && i > 2) return 0; /* leading zero: invalid */
+    if (v > (unsigned long long)LLONG_MAX || (long long)v > max) return 0;
+    *value = (long long)v;
+    return i;
+}
+
 /* Finds the '\r' of the length line ("*<n>" or "$<n>") at line[0..avail).
  * Returns RESP_COMMAND with *n_out = the line length (without the '\r') when
  * the '\r' and the byte after it are buffered; Redis skips that byte without
  * checking it is '\n'. Otherwise returns RESP_INCOMPLETE or `big`. */
-static respStatus findLengthLine(const char *line, size_t avail, size_t max_inline,
-                                 respStatus big, size_t *n_out) {
+static respStatus findLengthLine(const char *line, size_t avail, size_t max_inline, respStatus big,
+                                 size_t *n_out) {
     const char *cr = memchr(line, '\r', avail);
     if (!cr) return noLineEnd(avail, max_inline, big);
     size_t n = (size_t)(cr - line);
@@ -87,10 +111,17 @@ static respStatus findLengthLine(const char *line, size_t avail, size_t max_inli
 static respStatus readMultibulkHeader(respParser *p, const char *buf, size_t len,
                                       const respLimits *limits) {
     const char *line = buf + p->pos;
-    size_t avail = len - p->pos, n;
+    size_t avail = len - p->pos;
+    long long count;
+    size_t n = readPlainLengthLine(line, avail, '*', INT_MAX, &count);
+    if (n) {
+        p->pos += n + 2;
+        p->multibulk = count;
+        p->bulk_len = -1;
+        return RESP_COMMAND;
+    }
     respStatus st = findLengthLine(line, avail, limits->max_inline_len, RESP_ERR_BIG_MBULK, &n);
     if (st != RESP_COMMAND) return st;
-    long long count;
     if (!parseStrictLongLong(line + 1, n - 1, &count) || count > INT_MAX) {
         if (hasNul(line, n)) return noLineEnd(avail, limits->max_inline_len, RESP_ERR_BIG_MBULK);
         return RESP_ERR_MULTIBULK_LEN;
@@ -106,10 +137,16 @@ static respStatus readMultibulkHeader(respParser *p, const char *buf, size_t len
 static respStatus readBulkHeader(respParser *p, const char *buf, size_t len,
                                  const respLimits *limits) {
     const char *line = buf + p->pos;
-    size_t avail = len - p->pos, n;
+    size_t avail = len - p->pos;
+    long long bulk_len;
+    size_t n = readPlainLengthLine(line, avail, '$', limits->max_bulk_len, &bulk_len);
+    if (n) {
+        p->pos += n + 2;
+        p->bulk_len = bulk_len;
+        return RESP_COMMAND;
+    }
     respStatus st = findLengthLine(line, avail, limits->max_inline_len, RESP_ERR_BIG_BULK, &n);
     if (st != RESP_COMMAND) return st;
-    long long bulk_len;
     if (n > 0 && line[0] == '$' && parseStrictLongLong(line + 1, n - 1, &bulk_len) &&
         bulk_len >= 0 && bulk_len <= limits->max_bulk_len) {
         p->pos += n + 2;
@@ -155,7 +192,9 @@ static respStatus readBulks(respParser *p, const char *buf, size_t len, respArg 
  * middle of an argument (a"b c" is one argument). The line never contains a
  * NUL, so 0 stands for its end. */
 
-static int isBlank(int c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+static int isBlank(int c) {
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
 
 static int hexValue(int c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -190,8 +229,10 @@ static int unescapeArg(char *buf, size_t *pos, size_t end, size_t *arg_len) {
         int c = byteAt(buf, r, end);
         if (!quote) {
             if (c == 0 || c == ' ' || c == '\t' || c == '\r' || c == '\n') break;
-            if (c == '"' || c == '\'') quote = c;
-            else buf[w++] = (char)c;
+            if (c == '"' || c == '\'')
+                quote = c;
+            else
+                buf[w++] = (char)c;
             r++;
         } else if (c == 0) {
             return -1;
@@ -231,7 +272,8 @@ static int unescapeArg(char *buf, size_t *pos, size_t end, size_t *arg_len) {
  * either way. */
 static respStatus splitInline(respParser *p, char *buf, size_t end, respArg *args, int cap) {
     for (;;) {
-        while (p->pos < end && isBlank((unsigned char)buf[p->pos])) p->pos++;
+        while (p->pos < end && isBlank((unsigned char)buf[p->pos]))
+            p->pos++;
         if (p->pos == end) break;
         if (p->argc == cap) return RESP_NEED_ARGS;
         size_t start = p->pos, arg_len;
@@ -257,8 +299,8 @@ static respStatus readInline(respParser *p, char *buf, size_t len, respArg *args
     return splitInline(p, buf, (size_t)(nl - buf), args, cap);
 }
 
-respStatus respParseCommand(respParser *p, char *buf, size_t len, respArg *args, int cap,
-                            int *argc, const respLimits *limits) {
+respStatus respParseCommand(respParser *p, char *buf, size_t len, respArg *args, int cap, int *argc,
+                            const respLimits *limits) {
     respStatus st;
     if (p->multibulk > 0) {
         st = readBulks(p, buf, len, args, cap, limits);

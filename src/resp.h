@@ -26,33 +26,33 @@ typedef struct respArg {
 
 /* Limits the parser enforces. */
 typedef struct respLimits {
-    long long max_bulk_len;  /* proto-max-bulk-len */
-    size_t max_inline_len;   /* longest inline request or header line (64 KB in Redis) */
+    long long max_bulk_len; /* proto-max-bulk-len */
+    size_t max_inline_len;  /* most bytes buffered from a line start without its end (64 KB) */
 } respLimits;
 
 typedef enum respStatus {
-    RESP_COMMAND = 0,        /* a whole command was parsed: args[0..*argc) */
-    RESP_INCOMPLETE,         /* more bytes are needed; call again when they arrive */
-    RESP_NEED_ARGS,          /* the args array is full: grow it, call again */
+    RESP_COMMAND = 0, /* a whole command was parsed: args[0..*argc) */
+    RESP_INCOMPLETE,  /* more bytes are needed; call again when they arrive */
+    RESP_NEED_ARGS,   /* the args array is full: grow it, call again */
     /* Protocol errors; the connection cannot be resynchronised after one. */
-    RESP_ERR_MULTIBULK_LEN,  /* invalid multibulk length */
-    RESP_ERR_BULK_LEN,       /* invalid bulk length */
-    RESP_ERR_EXPECTED_DOLLAR,/* expected '$', got 'c' (see respParser.bad_byte) */
-    RESP_ERR_BIG_MBULK,      /* too big mbulk count string */
-    RESP_ERR_BIG_BULK,       /* too big bulk count string */
-    RESP_ERR_BIG_INLINE,     /* too big inline request */
-    RESP_ERR_QUOTES,         /* unbalanced quotes in request */
+    RESP_ERR_MULTIBULK_LEN,   /* invalid multibulk length */
+    RESP_ERR_BULK_LEN,        /* invalid bulk length */
+    RESP_ERR_EXPECTED_DOLLAR, /* expected '$', got 'c' (see respParser.bad_byte) */
+    RESP_ERR_BIG_MBULK,       /* too big mbulk count string */
+    RESP_ERR_BIG_BULK,        /* too big bulk count string */
+    RESP_ERR_BIG_INLINE,      /* too big inline request */
+    RESP_ERR_QUOTES,          /* unbalanced quotes in request */
 } respStatus;
 
 /* Resumable parser state. Zero-initialise (or respParserInit) before the first
  * call; after RESP_COMMAND it is ready for the next command. */
 typedef struct respParser {
-    size_t pos;          /* next byte to look at */
-    size_t cmd_start;    /* where the command being parsed starts */
-    long long multibulk; /* items still expected; 0 = not inside a multibulk */
-    long long bulk_len;  /* length of the bulk being read; -1 = expecting its header */
-    int argc;            /* args stored so far for the current command */
-    int in_inline;       /* 1 while an inline line is being split (after RESP_NEED_ARGS) */
+    size_t pos;             /* next byte to look at */
+    size_t cmd_start;       /* where the command being parsed starts */
+    long long multibulk;    /* items still expected; 0 = not inside a multibulk */
+    long long bulk_len;     /* length of the bulk being read; -1 = expecting its header */
+    int argc;               /* args stored so far for the current command */
+    int in_inline;          /* 1 while an inline line is being split (after RESP_NEED_ARGS) */
     unsigned char bad_byte; /* the offending byte for RESP_ERR_EXPECTED_DOLLAR */
 } respParser;
 
@@ -66,15 +66,18 @@ void respParserInit(respParser *p);
  * RESP_NEED_ARGS the caller grows args and calls again with the same state. On
  * RESP_COMMAND, *argc holds the number of arguments (0 for an empty command such
  * as a blank inline line or "*0\r\n", which the caller skips), p->pos and
- * p->cmd_start point past the command and p->argc is 0 again.
+ * p->cmd_start point past the command and p->argc is 0 again. The byte right
+ * after each argument, buf[off + len], is still part of the command (framing or
+ * the argument's own escaped source), so the caller may overwrite it, e.g. with
+ * a NUL terminator.
  *
  * The result for a given byte stream does not depend on how it was split into
  * calls, except for the "too big" errors, which (as in Redis) fire when more
  * than max_inline_len bytes are buffered without the line end.
  *
  * Inline requests are unescaped in place, so buf must be writable. */
-respStatus respParseCommand(respParser *p, char *buf, size_t len, respArg *args, int cap,
-                            int *argc, const respLimits *limits);
+respStatus respParseCommand(respParser *p, char *buf, size_t len, respArg *args, int cap, int *argc,
+                            const respLimits *limits);
 
 /* After RESP_INCOMPLETE: the total buffer size (from offset 0) that would hold
  * the bulk being read in full, or 0 when the parser is not inside a bulk. Lets

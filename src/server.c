@@ -10,7 +10,9 @@
 #include "client.h"
 #include "command.h"
 #include "config.h"
+#include "evict.h"
 #include "expire.h"
+#include "io_threads/io_threads.h"
 #include "log.h"
 #include "net.h"
 #include "object.h"
@@ -26,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -76,6 +79,7 @@ void serverResetStats(void) {
     server.stat_numconnections = 0;
     server.stat_rejected_conn = 0;
     server.stat_expiredkeys = 0;
+    server.stat_evictedkeys = 0;
     server.stat_expired_stale_perc_x100 = 0;
     server.stat_expired_time_cap_reached_count = 0;
     server.stat_expire_cycle_time_used = 0;
@@ -88,8 +92,9 @@ void serverResetStats(void) {
     server.stat_total_reads_processed = 0;
     server.stat_total_writes_processed = 0;
     server.stat_client_qbuf_limit_disconnections = 0;
-    server.main_io.reads = server.main_io.writes = 0;
-    server.main_io.bytes_read = server.main_io.bytes_written = 0;
+    /* The I/O counters belong to their threads: remember where they stand
+     * instead of writing them. */
+    netIoTotals(&server.io_stats_baseline);
     memset(server.inst_metric, 0, sizeof(server.inst_metric));
     server.stat_peak_memory = 0;
     server.stat_last_reset_ms = server.mstime;
@@ -111,10 +116,15 @@ static void countErrorReply(client *c, const char *code, size_t code_len) {
 }
 
 void serverSumIoStats(void) {
-    server.stat_net_input_bytes = (long long)server.main_io.bytes_read;
-    server.stat_net_output_bytes = (long long)server.main_io.bytes_written;
-    server.stat_total_reads_processed = (long long)server.main_io.reads;
-    server.stat_total_writes_processed = (long long)server.main_io.writes;
+    netIoStats now;
+    const netIoStats *base = &server.io_stats_baseline;
+    netIoTotals(&now);
+    server.stat_net_input_bytes = (long long)(now.bytes_read - base->bytes_read);
+    server.stat_net_output_bytes = (long long)(now.bytes_written - base->bytes_written);
+    server.stat_total_reads_processed = (long long)(now.reads - base->reads);
+    server.stat_total_writes_processed = (long long)(now.writes - base->writes);
+    server.stat_io_threaded_reads = (long long)(now.threaded_reads - base->threaded_reads);
+    server.stat_io_threaded_writes = (long long)(now.threaded_writes - base->threaded_writes);
 }
 
 /* --- Cron ---------------------------------------------------------------- */
@@ -222,6 +232,7 @@ static void setupSignals(void) {
 
 static void shutdownAndExit(int exit_code) {
     serverLog(LL_WARNING, "User requested shutdown...");
+    ioThreadsShutdown();
     netCloseListeners();
     if (server.pidfile) unlink(server.pidfile);
     serverLog(LL_WARNING, "loom is now ready to exit, bye bye...");
@@ -312,6 +323,7 @@ static void initServer(void) {
     setupSignals();
     setAssertHook(assertHook);
     objInit();
+    evictApplyPolicy();
     serverUpdateCachedTime();
     server.start_time_ms = server.mstime;
     server.stat_last_reset_ms = server.mstime;
@@ -328,6 +340,17 @@ static void initServer(void) {
     int setsize = (int)server.maxclients + CONFIG_RESERVED_FDS + 96;
     const char *backend = configMultiplexerName();
     server.el = aeCreateEventLoop(setsize, backend);
+    if (!server.el && errno == EINVAL) {
+        /* A backend with a fixed set size (select): serve fewer clients. */
+        int fixed = FD_SETSIZE;
+        server.el = aeCreateEventLoop(fixed, backend);
+        if (server.el) {
+            server.maxclients = (unsigned)(fixed - CONFIG_RESERVED_FDS - 96);
+            serverLog(LL_WARNING, "The %s multiplexer handles descriptors below %d only: "
+                                  "maxclients has been reduced to %u.",
+                      backend, fixed, server.maxclients);
+        }
+    }
     if (!server.el) {
         serverLog(LL_WARNING, "Failed creating the event loop with multiplexer '%s': %s", backend,
                   errno == ENOENT ? "not available on this platform" : strerror(errno));
@@ -345,6 +368,11 @@ static void initServer(void) {
     commandRegisterTable(configCommandTable);
 
     if (netOpenListeners() < 0) exit(1);
+    if (netInitIoThreads(server.io_threads_num) < 0) {
+        serverLog(LL_WARNING, "Failed starting the I/O threads: %s", strerror(errno));
+        exit(1);
+    }
+    ioThreadsSetEventsPerThread(server.io_threads_events_per_thread);
     aeCreateTimeEvent(server.el, 1, serverCron, NULL, NULL);
     aeSetBeforeSleepProc(server.el, beforeSleep);
     aeSetAfterSleepProc(server.el, afterSleep);

@@ -11,6 +11,7 @@
 #include "ae/ae.h"
 #include "db.h"
 #include "ilist.h"
+#include "net.h"
 #include "netio.h"
 
 #include <stdint.h>
@@ -70,6 +71,18 @@ struct server {
     int active_expire_effort;
     int activerehashing;
     int enable_debug_cmd; /* enable-debug-command: PROTECTED_* */
+    unsigned long long maxmemory;
+    int maxmemory_policy; /* MAXMEMORY_* */
+    int maxmemory_samples;
+    int maxmemory_eviction_tenacity;
+    int lfu_log_factor;
+    int lfu_decay_time;
+    int latency_tracking;
+    double latency_percentiles[16]; /* latency-tracking-info-percentiles */
+    int latency_percentiles_count;
+    int io_threads_num;   /* io-threads, the main thread included */
+    int io_threads_do_reads;
+    int io_threads_events_per_thread;
 
     /* --- Network and clients. --- */
     listener listeners[CONFIG_BINDADDR_MAX + 1];
@@ -96,6 +109,7 @@ struct server {
     long long stat_numconnections;
     long long stat_rejected_conn;
     long long stat_expiredkeys;
+    long long stat_evictedkeys;
     long long stat_expired_stale_perc_x100; /* estimated % of stale volatile keys, x100 */
     long long stat_expired_time_cap_reached_count;
     long long stat_expire_cycle_time_used; /* us */
@@ -107,6 +121,9 @@ struct server {
     long long stat_total_reads_processed;
     long long stat_total_writes_processed;
     long long stat_client_qbuf_limit_disconnections;
+    long long stat_io_threaded_reads;
+    long long stat_io_threaded_writes;
+    netIoStats io_stats_baseline; /* I/O totals at the last CONFIG RESETSTAT */
     long long stat_unexpected_error_replies;
     struct dict *errors; /* error code -> count in v.s64 (INFO errorstats) */
     struct {

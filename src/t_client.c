@@ -5,6 +5,7 @@
  * client that kills itself gets its reply first. Main thread only.
  */
 #include "command.h"
+#include "io_threads/io_threads.h"
 #include "net.h"
 #include "reply.h"
 #include "server.h"
@@ -42,6 +43,8 @@ static int isClientTypeName(const arg *a) {
 }
 
 static void clientListCommand(client *c) {
+    /* Other clients' buffers are described below: no I/O thread may own one. */
+    ioThreadsWaitIdle();
     str out = strEmpty();
     if (c->argc == 4 && argEquals(&c->argv[2], "type")) {
         if (!isClientTypeName(&c->argv[3])) {

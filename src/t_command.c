@@ -159,7 +159,7 @@ static void commandInfoCommand(client *c) {
             cmd = found;
         }
         if (cmd) replyCommandInfo(c, cmd);
-        else replyNullArray(c);
+        else replyNull(c);
     }
 }
 

@@ -396,15 +396,26 @@ static void objectRefcountCommand(client *c) {
 
 static void objectIdletimeCommand(client *c) {
     obj *o = objectLookupOrReply(c);
-    if (o) replyLongLong(c, objIdleMs(o) / 1000);
+    if (!o) return;
+    if (objAccessIsLfu()) {
+        replyError(c, "An LFU maxmemory policy is selected, idle time not tracked. Please note "
+                      "that when switching between policies at runtime LRU and LFU data will "
+                      "take some time to adjust.");
+        return;
+    }
+    replyLongLong(c, objIdleMs(o) / 1000);
 }
 
 static void objectFreqCommand(client *c) {
-    if (!objectLookupOrReply(c)) return;
-    /* loom has no LFU eviction policy, so frequencies are never tracked. */
-    replyError(c, "An LFU maxmemory policy is not selected, access frequency not tracked. "
-                  "Please note that when switching between policies at runtime LRU and LFU data "
-                  "will take some time to adjust.");
+    obj *o = objectLookupOrReply(c);
+    if (!o) return;
+    if (!objAccessIsLfu()) {
+        replyError(c, "An LFU maxmemory policy is not selected, access frequency not tracked. "
+                      "Please note that when switching between policies at runtime LRU and LFU "
+                      "data will take some time to adjust.");
+        return;
+    }
+    replyLongLong(c, objLfuFrequency(o));
 }
 
 static void objectHelpCommand(client *c) {

@@ -209,7 +209,8 @@ int ld2string(char *buf, size_t len, long double value, int human) {
         /* "%.17Lf" always writes a point in the C locale; the check keeps a
          * different LC_NUMERIC from turning "100" into "1". */
         if (memchr(buf, '.', (size_t)n)) {
-            while (buf[n - 1] == '0') n--;
+            while (buf[n - 1] == '0')
+                n--;
             if (buf[n - 1] == '.') n--;
         }
         /* Tiny negatives round to "-0.000..."; Redis prints those as "0". */
@@ -241,7 +242,9 @@ int d2string(char *buf, size_t len, double value) {
 
 /* ASCII-only case folding, independent of the locale. Takes and returns the
  * signed char values the set ranges compare. */
-static int foldCase(int c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }
+static int foldCase(int c) {
+    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
 
 static int sameByte(char a, char b, int nocase) {
     return nocase ? foldCase(a) == foldCase(b) : a == b;
@@ -321,7 +324,8 @@ int stringmatchlen(const char *pattern, size_t patlen, const char *string, size_
     int have_star = 0;
     while (s < strlen) {
         if (p < patlen && pattern[p] == '*') {
-            while (p < patlen && pattern[p] == '*') p++;
+            while (p < patlen && pattern[p] == '*')
+                p++;
             if (p == patlen) return 1;
             have_star = 1;
             star_p = p;
@@ -338,7 +342,8 @@ int stringmatchlen(const char *pattern, size_t patlen, const char *string, size_
         p = star_p;
         s = ++star_s;
     }
-    while (p < patlen && pattern[p] == '*') p++;
+    while (p < patlen && pattern[p] == '*')
+        p++;
     return p == patlen;
 }
 
@@ -368,7 +373,9 @@ static unsigned long long unitMultiplier(const char *unit) {
     return 0;
 }
 
-static int isDigit(char c) { return c >= '0' && c <= '9'; }
+static int isDigit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 int memtoll(const char *s, long long *value, int allow_negative) {
     const char *p = s;
@@ -378,7 +385,8 @@ int memtoll(const char *s, long long *value, int allow_negative) {
         p++;
     }
     const char *digits = p;
-    while (isDigit(*p)) p++;
+    while (isDigit(*p))
+        p++;
     unsigned long long mul = unitMultiplier(p);
     /* No digits means 0, as in redis-server, but a bare '-' is not a number. */
     if (mul == 0 || (negative && p == digits)) return 0;
@@ -397,7 +405,8 @@ int memtoll(const char *s, long long *value, int allow_negative) {
 
 int memtoull(const char *s, unsigned long long *value) {
     const char *p = s;
-    while (isDigit(*p)) p++;
+    while (isDigit(*p))
+        p++;
     unsigned long long mul = unitMultiplier(p);
     /* redis-server copies the digits into a 128-byte buffer for strtoull. */
     if (mul == 0 || p - s >= 128) return 0;
@@ -420,11 +429,17 @@ static long long clockUs(clockid_t clock) {
     return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-long long ustime(void) { return clockUs(CLOCK_REALTIME); }
+long long ustime(void) {
+    return clockUs(CLOCK_REALTIME);
+}
 
-long long mstime(void) { return ustime() / 1000; }
+long long mstime(void) {
+    return ustime() / 1000;
+}
 
-long long monotonicUs(void) { return clockUs(CLOCK_MONOTONIC); }
+long long monotonicUs(void) {
+    return clockUs(CLOCK_MONOTONIC);
+}
 
 /* --- Randomness ---------------------------------------------------------- */
 
@@ -459,8 +474,8 @@ void getRandomBytes(unsigned char *p, size_t len) {
     static __thread uint64_t fallback_state;
     static __thread int fallback_seeded;
     if (!fallback_seeded) {
-        fallback_state = (uint64_t)ustime() ^ ((uint64_t)getpid() << 32) ^
-                         (uint64_t)monotonicUs() ^ (uint64_t)(uintptr_t)&fallback_state;
+        fallback_state = (uint64_t)ustime() ^ ((uint64_t)getpid() << 32) ^ (uint64_t)monotonicUs() ^
+                         (uint64_t)(uintptr_t)&fallback_state;
         fallback_seeded = 1;
     }
     for (size_t i = 0; i < len; i += 8) {
@@ -473,10 +488,13 @@ void getRandomBytes(unsigned char *p, size_t len) {
 void getRandomHexChars(char *p, size_t len) {
     static const char hex[] = "0123456789abcdef";
     getRandomBytes((unsigned char *)p, len);
-    for (size_t i = 0; i < len; i++) p[i] = hex[(unsigned char)p[i] & 0x0f];
+    for (size_t i = 0; i < len; i++)
+        p[i] = hex[(unsigned char)p[i] & 0x0f];
 }
 
-static uint64_t rotl64(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static uint64_t rotl64(uint64_t x, int k) {
+    return (x << k) | (x >> (64 - k));
+}
 
 /* xoshiro256** (Blackman and Vigna): small, fast, and good enough for sampling.
  * Per-thread, so no atomics; a fork child continues its parent's sequence. */
@@ -485,7 +503,8 @@ uint64_t randomU64(void) {
     static __thread int seeded;
     if (!seeded) {
         /* The all-zero state is the one fixed point; it must never be used. */
-        do getRandomBytes((unsigned char *)st, sizeof(st));
+        do
+            getRandomBytes((unsigned char *)st, sizeof(st));
         while ((st[0] | st[1] | st[2] | st[3]) == 0);
         seeded = 1;
     }

@@ -49,8 +49,9 @@ int digits10(unsigned long long v);
 int string2ld(const char *s, size_t len, long double *value);
 /* Format as INCRBYFLOAT replies. human != 0: "%.17Lf" with trailing zeros and a
  * trailing '.' removed, and "-0" written as "0" (10.5 -> "10.5", 3e3 -> "3000").
- * human == 0: "%.17Lg". Infinities are "inf"/"-inf", NaN is "nan". Return the
- * length, or 0 if it did not fit (buf then holds "" when len > 0). */
+ * human == 0: "%.17Lg". Infinities are "inf"/"-inf", NaN is "nan". buf needs room
+ * for the text before trimming; UTIL_LONG_DOUBLE_STR_SIZE always suffices. Return
+ * the length, or 0 if it did not fit (buf then holds "" when len > 0). */
 int ld2string(char *buf, size_t len, long double value, int human);
 
 /* Parse a score or timeout as ZADD does (redis-server 7.0): strtod must consume all

@@ -45,6 +45,11 @@ static void logNumber(runLog *l, size_t n) {
     logBytes(l, tmp, (size_t)k);
 }
 
+/* Whether log b starts with all of log a. */
+static int logIsPrefix(const runLog *a, const runLog *b) {
+    return a->log_len <= b->log_len && (a->log_len == 0 || !memcmp(a->log, b->log, a->log_len));
+}
+
 static void check(int ok, const char *what) {
     if (!ok) {
         fprintf(stderr, "fuzz_resp: %s\n", what);
@@ -75,7 +80,7 @@ static respStatus parseAll(parseState *s, char **bufp, size_t len, const respLim
             check(s->p.argc == 0 && s->p.cmd_start == s->p.pos, "state after command");
             logNumber(l, (size_t)argc);
             for (int i = 0; i < argc; i++) {
-                check(s->args[i].off + s->args[i].len <= s->p.pos, "arg past command");
+                check(s->args[i].off + s->args[i].len < s->p.pos, "arg ends past command");
                 logNumber(l, s->args[i].len);
                 logBytes(l, *bufp + s->args[i].off, s->args[i].len);
             }
@@ -101,8 +106,8 @@ static respStatus parseAll(parseState *s, char **bufp, size_t len, const respLim
 }
 
 /* Feeds data[0..size) split at the given points (ascending, ending at size). */
-static void runSplit(const uint8_t *data, size_t size, const size_t *cuts, int ncuts,
-                     int compact, const respLimits *lim, runLog *l) {
+static void runSplit(const uint8_t *data, size_t size, const size_t *cuts, int ncuts, int compact,
+                     const respLimits *lim, runLog *l) {
     parseState s;
     respParserInit(&s.p);
     s.cap = 1;
@@ -122,7 +127,8 @@ static void runSplit(const uint8_t *data, size_t size, const size_t *cuts, int n
             memmove(buf, buf + shift, len - shift);
             len -= shift;
             base += shift;
-            for (int i = 0; i < s.p.argc; i++) s.args[i].off -= shift;
+            for (int i = 0; i < s.p.argc; i++)
+                s.args[i].off -= shift;
             respParserRebase(&s.p, shift);
         }
     }
@@ -142,7 +148,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* A hash of the data (FNV-1a) picks the limits (small, so that every error
      * is reachable), the split point, and whether the buffer is compacted. */
     uint32_t h = 2166136261u;
-    for (size_t i = 0; i < size; i++) h = (h ^ data[i]) * 16777619u;
+    for (size_t i = 0; i < size; i++)
+        h = (h ^ data[i]) * 16777619u;
     respLimits lim = {(long long)((h >> 16) % 128), 8 + (size_t)((h >> 24) % 64)};
     int compact = (int)((h >> 8) & 1);
 
@@ -150,19 +157,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     size_t cut_whole[1] = {size};
     runSplit(data, size, cut_whole, 1, compact, &lim, &whole);
     size_t cuts[2] = {h % size, size};
-    if (cuts[0] == 0) runSplit(data, size, cut_whole, 1, compact, &lim, &split);
-    else runSplit(data, size, cuts, 2, compact, &lim, &split);
+    if (cuts[0] == 0)
+        runSplit(data, size, cut_whole, 1, compact, &lim, &split);
+    else
+        runSplit(data, size, cuts, 2, compact, &lim, &split);
 
     /* The "too big" errors depend on how much was buffered without a line end,
      * so the split run may hit one where the whole run found the line end; up
      * to that point the runs must agree. */
     if (isTooBig(split.status)) {
-        check(split.log_len <= whole.log_len &&
-                  memcmp(split.log, whole.log, split.log_len) == 0,
-              "split run diverged before a too-big error");
+        check(logIsPrefix(&split, &whole), "split run diverged before a too-big error");
     } else {
         check(split.status == whole.status, "status differs between whole and split");
-        check(split.log_len == whole.log_len && memcmp(split.log, whole.log, whole.log_len) == 0,
+        check(split.log_len == whole.log_len && logIsPrefix(&split, &whole),
               "commands differ between whole and split");
         if (whole.status == RESP_INCOMPLETE)
             check(split.consumed == whole.consumed, "consumed differs");

@@ -92,7 +92,12 @@ class Server:
         self._stdout = open(self.stdout_path, "wb")
         self.proc = subprocess.Popen(args, cwd=self.dir, env=env,
                                      stdout=self._stdout, stderr=subprocess.STDOUT)
-        self._wait_ready()
+        try:
+            self._wait_ready()
+        except Exception:
+            self.stop(sig=signal.SIGKILL)
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise
 
     def _wait_ready(self, timeout=10.0):
         deadline = time.time() + timeout
@@ -112,7 +117,8 @@ class Server:
 
     def client(self, **kwargs):
         kwargs.setdefault("socket_timeout", 10)
-        return redis.Redis(host=self.host, port=self.port, **kwargs)
+        kwargs.setdefault("host", self.host)
+        return redis.Redis(port=self.port, **kwargs)
 
     def connect(self):
         """A raw socket to the server."""
@@ -224,6 +230,7 @@ def encode(*args):
 
 def read_reply(sock, buf=b""):
     """Reads exactly one RESP reply from sock; returns (raw_bytes, rest)."""
+    buf = bytearray(buf)
     def need(n):
         nonlocal buf
         while len(buf) < n:
@@ -263,7 +270,7 @@ def read_reply(sock, buf=b""):
         return pos
 
     end = parse(0)
-    return buf[:end], buf[end:]
+    return bytes(buf[:end]), bytes(buf[end:])
 
 
 def roundtrip(sock, *commands):

@@ -3,8 +3,9 @@
 # Shared helpers for the server/protocol/admin integration tests (test_protocol,
 # test_network, test_server_cmds, test_config, test_info, test_client_cmd,
 # test_lifecycle, test_cli): polling with deadlines, raw-socket reads that tell a
-# closed connection from a quiet one, INFO parsing that keeps values as text, and
-# running the server binary directly when a test expects it to fail at start-up.
+# closed connection from a quiet one, INFO parsing that keeps values as text, a
+# redis-py client without reply callbacks, and running the server binary directly
+# (to see its own defaults, or when a test expects it to fail at start-up).
 import os
 import shutil
 import socket
@@ -12,7 +13,7 @@ import subprocess
 import tempfile
 import time
 
-from conftest import AGAINST_REDIS, encode, read_reply, server_binary  # noqa: F401
+from conftest import encode, free_port, read_reply, server_binary
 
 
 def wait_until(predicate, timeout=5.0, interval=0.02, what="condition"):
@@ -139,3 +140,41 @@ def plain_client(server, **kwargs):
     c = server.client(**kwargs)
     c.response_callbacks.clear()
     return c
+
+
+class BareServer:
+    """The server binary started with only the arguments given (plus --port, --dir
+    and --logfile): for checking defaults that conftest's Server always overrides
+    (bind, save, enable-debug-command)."""
+
+    def __init__(self, *args, timeout=10.0):
+        self.port = free_port()
+        self.dir = tempfile.mkdtemp(prefix="loom-bare-")
+        self.logfile = os.path.join(self.dir, "server.log")
+        cmd = [server_binary(), "--port", str(self.port), "--dir", self.dir,
+               "--logfile", self.logfile] + list(args)
+        self.proc = subprocess.Popen(cmd, cwd=self.dir, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                shutil.rmtree(self.dir, ignore_errors=True)
+                raise RuntimeError("server exited with %d" % self.proc.returncode)
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.close()
+                    raise RuntimeError("server did not start")
+                time.sleep(0.02)
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)

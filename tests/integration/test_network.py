@@ -14,8 +14,8 @@ import time
 import pytest
 import redis
 
-from conftest import encode, read_reply, roundtrip
-from helpers_server import read_until_closed, wait_until
+from conftest import AGAINST_REDIS, encode, read_reply, roundtrip
+from helpers_server import BareServer, read_until_closed, wait_until
 
 
 def has_ipv6_loopback():
@@ -232,3 +232,21 @@ def test_500_connections_at_once(server, r):
             s.close()
     wait_until(lambda: r.info("clients")["connected_clients"] == before, timeout=5,
                what="500 clients to disconnect")
+
+
+def test_default_bind():
+    # Redis binds every address by default ("* -::*"); loom binds the loopback
+    # addresses only ("127.0.0.1 -::1")
+    bare = BareServer()
+    try:
+        c = redis.Redis(port=bare.port, socket_timeout=10, decode_responses=True)
+        expected = "* -::*" if AGAINST_REDIS else "127.0.0.1 -::1"
+        assert c.config_get("bind") == {"bind": expected}
+        assert c.ping()
+        c.close()
+        if has_ipv6_loopback():
+            s = socket.create_connection(("::1", bare.port), timeout=5)
+            assert roundtrip(s, ("PING",)) == [b"+PONG\r\n"]
+            s.close()
+    finally:
+        bare.close()

@@ -212,11 +212,12 @@ def test_client_query_buffer_limit(server, r):
     r.config_set("client-query-buffer-limit", "1mb")
     try:
         s = server.connect()
-        s.sendall(b"*3\r\n$3\r\nSET\r\n$5\r\nqbkey\r\n$10000000\r\n")
+        total = 128 << 20
+        s.sendall(b"*3\r\n$3\r\nSET\r\n$5\r\nqbkey\r\n$%d\r\n" % total)
         sent = 0
         piece = b"a" * 65536
         try:
-            while sent < 10000000:
+            while sent < total:
                 s.sendall(piece)
                 sent += len(piece)
         except (BrokenPipeError, ConnectionResetError):
@@ -224,7 +225,9 @@ def test_client_query_buffer_limit(server, r):
         data, closed = read_until_closed(s, timeout=5)
         assert closed, "a client over client-query-buffer-limit must be disconnected"
         assert data == b""
-        assert sent < 10000000
+        # closed long before the whole value was taken in: 1 MB of query buffer plus
+        # what the socket buffers absorb (tcp_rmem/tcp_wmem maxima, tens of MB at most)
+        assert sent < total // 2
         s.close()
         assert roundtrip(other, ("PING",)) == [b"+PONG\r\n"]
         assert r.exists("qbkey") == 0

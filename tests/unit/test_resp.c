@@ -11,6 +11,7 @@
 #include "alloc.h"
 #include "resp.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -90,7 +91,8 @@ static int parseBuffered(respParser *p, char *data, size_t len, respArg **args, 
             ASSERT_LE(p->pos, len);
             outNumber(r, '*', (size_t)argc);
             for (int i = 0; i < argc; i++) {
-                ASSERT_LE((*args)[i].off + (*args)[i].len, p->pos);
+                /* The byte after each argument belongs to the command. */
+                ASSERT_LT((*args)[i].off + (*args)[i].len, p->pos);
                 outNumber(r, '$', (*args)[i].len);
                 outAppend(r, data + (*args)[i].off, (*args)[i].len);
                 outAppend(r, "\n", 1);
@@ -136,7 +138,8 @@ static int feedInput(const char *in, size_t in_len, int mode, uint64_t seed, int
             memmove(data, data + shift, len - shift);
             len -= shift;
             base += shift;
-            for (int i = 0; i < p.argc; i++) args[i].off -= shift;
+            for (int i = 0; i < p.argc; i++)
+                args[i].off -= shift;
             respParserRebase(&p, shift);
         }
     } while (fed < in_len);
@@ -206,7 +209,8 @@ typedef struct {
     size_t out_len;
 } validCase;
 
-#define V(in, out) {in, sizeof(in) - 1, out, sizeof(out) - 1}
+#define V(in, out)                                                                                 \
+    { in, sizeof(in) - 1, out, sizeof(out) - 1 }
 
 static const validCase valid_cases[] = {
     V("*1\r\n$4\r\nPING\r\n", "*1\n$4\nPING\n"),
@@ -271,7 +275,8 @@ static int checkValidCase(const validCase *c, int mode, uint64_t seed, int compa
 }
 
 int test_resp_valid_whole(void) {
-    for (size_t i = 0; i < NUM_VALID; i++) ASSERT_EQ(checkValidCase(&valid_cases[i], FEED_WHOLE, 0, 0), 0);
+    for (size_t i = 0; i < NUM_VALID; i++)
+        ASSERT_EQ(checkValidCase(&valid_cases[i], FEED_WHOLE, 0, 0), 0);
     return 0;
 }
 
@@ -315,9 +320,9 @@ int test_resp_pipeline(void) {
     ASSERT_MEM_EQ(whole.out, out, out_len);
     for (uint64_t seed = 1; seed <= 5; seed++) {
         feedResult split;
-        ASSERT_EQ(feedInput(in, in_len, FEED_RANDOM, seed, (int)(seed & 1), 2, &default_limits,
-                            &split),
-                  0);
+        ASSERT_EQ(
+            feedInput(in, in_len, FEED_RANDOM, seed, (int)(seed & 1), 2, &default_limits, &split),
+            0);
         ASSERT_EQ(sameResult(&whole, &split), 0);
         feedResultFree(&split);
     }
@@ -339,8 +344,10 @@ int test_resp_pipeline_many(void) {
     for (int i = 0; i < N; i++) {
         char key[16];
         int klen = snprintf(key, sizeof(key), "key:%d", i);
-        if (i % 3 == 2) len += (size_t)sprintf(in + len, "GET %s\r\n", key);
-        else len += (size_t)sprintf(in + len, "*2\r\n$3\r\nGET\r\n$%d\r\n%s\r\n", klen, key);
+        if (i % 3 == 2)
+            len += (size_t)sprintf(in + len, "GET %s\r\n", key);
+        else
+            len += (size_t)sprintf(in + len, "*2\r\n$3\r\nGET\r\n$%d\r\n%s\r\n", klen, key);
     }
     char *g = testGuardedCopy(in, len);
     respParser p;
@@ -407,6 +414,103 @@ int test_resp_multibulk_len_errors(void) {
     respParserInit(&p);
     ASSERT_STR_EQ(respErrorText(&p, RESP_ERR_MULTIBULK_LEN, buf, sizeof(buf)),
                   "Protocol error: invalid multibulk length");
+    return 0;
+}
+
+/* Reference for length lines: "0", or an optional '-' then a digit 1-9 then
+ * digits, fitting in a long long (strtoll alone accepts too much). */
+static int referenceLength(const char *s, long long *v) {
+    const char *d = s[0] == '-' ? s + 1 : s;
+    if (strcmp(s, "0") != 0 && (d[0] < '1' || d[0] > '9')) return 0;
+    for (const char *c = d; *c; c++)
+        if (*c < '0' || *c > '9') return 0;
+    errno = 0;
+    *v = strtoll(s, NULL, 10);
+    return errno == 0;
+}
+
+/* Multibulk counts and bulk lengths of every shape, both as "*<s>" and "$<s>",
+ * against the reference, whole and byte by byte. */
+int test_resp_length_lines(void) {
+    static const char *fixed[] = {"0",
+                                  "00",
+                                  "-0",
+                                  "1",
+                                  "01",
+                                  "-1",
+                                  "9",
+                                  "10",
+                                  "2147483647",
+                                  "2147483648",
+                                  "-2147483648",
+                                  "-2147483649",
+                                  "99",
+                                  "100",
+                                  "1000",
+                                  "1001",
+                                  "999999999999999999",
+                                  "1000000000000000000",
+                                  "9999999999999999999",
+                                  "9223372036854775807",
+                                  "9223372036854775808",
+                                  "-9223372036854775808",
+                                  "-9223372036854775809",
+                                  "18446744073709551615",
+                                  "18446744073709551616",
+                                  "99999999999999999999",
+                                  "000000000000000000001",
+                                  "",
+                                  "-",
+                                  "+1",
+                                  "1-",
+                                  "1a",
+                                  " 1",
+                                  "1 ",
+                                  "12345678901234567890123",
+                                  "-00",
+                                  "536870912",
+                                  "536870913"};
+    respLimits lim = {536870912, 64 * 1024};
+    uint64_t rng = 12345;
+    for (int i = 0; i < 2000 + (int)(sizeof(fixed) / sizeof(fixed[0])); i++) {
+        char s[32];
+        if (i < (int)(sizeof(fixed) / sizeof(fixed[0]))) {
+            snprintf(s, sizeof(s), "%s", fixed[i]);
+        } else {
+            uint64_t x = rngNext(&rng);
+            size_t n = 0, digits = 1 + x % 21;
+            if ((x >> 8) % 4 == 0) s[n++] = '-';
+            for (size_t k = 0; k < digits; k++) {
+                x = rngNext(&rng);
+                s[n++] = (char)((x >> 10) % 4 == 0 && k == 0 ? '0' : '0' + x % 10);
+            }
+            s[n] = 0;
+        }
+        long long v = 0;
+        int ok = referenceLength(s, &v);
+        char in[64];
+        /* Multibulk count. */
+        size_t len = (size_t)snprintf(in, sizeof(in), "*%s\r\n", s);
+        respStatus want = !ok || v > INT_MAX ? RESP_ERR_MULTIBULK_LEN : RESP_INCOMPLETE;
+        feedResult r;
+        for (int mode = FEED_WHOLE; mode <= FEED_BYTES; mode++) {
+            ASSERT_EQ(feedInput(in, len, mode, 0, 1, 1, &lim, &r), 0);
+            if (r.status != want) fprintf(stderr, "  count \"%s\"\n", s);
+            ASSERT_EQ(r.status, want);
+            ASSERT_EQ(r.commands, ok && v <= 0 ? 1 : 0);
+            feedResultFree(&r);
+        }
+        /* Bulk length. */
+        len = (size_t)snprintf(in, sizeof(in), "*1\r\n$%s\r\n", s);
+        want = !ok || v < 0 || v > lim.max_bulk_len ? RESP_ERR_BULK_LEN : RESP_INCOMPLETE;
+        for (int mode = FEED_WHOLE; mode <= FEED_BYTES; mode++) {
+            ASSERT_EQ(feedInput(in, len, mode, 0, 1, 1, &lim, &r), 0);
+            if (r.status != want) fprintf(stderr, "  length \"%s\"\n", s);
+            ASSERT_EQ(r.status, want);
+            ASSERT_EQ(r.commands, 0);
+            feedResultFree(&r);
+        }
+    }
     return 0;
 }
 
@@ -518,8 +622,8 @@ int test_resp_expected_dollar(void) {
               0);
     ASSERT_EQ(checkExpectedDollar(S("*1\r\n\rx"), '\r', "Protocol error: expected '$', got ' '"),
               0);
-    ASSERT_EQ(checkExpectedDollar(S("*1\r\n\n4\r\n"), '\n', "Protocol error: expected '$', got ' '"),
-              0);
+    ASSERT_EQ(
+        checkExpectedDollar(S("*1\r\n\n4\r\n"), '\n', "Protocol error: expected '$', got ' '"), 0);
     ASSERT_EQ(checkExpectedDollar(S("*1\r\n\xff\x34\r\n"), 0xff,
                                   "Protocol error: expected '$', got '\xff'"),
               0);
@@ -587,7 +691,7 @@ int test_resp_too_big(void) {
     static const char *prefixes[] = {"", "*1\r\n", "*2\r\n$1\r\na\r\n", "PING\r\n"};
     static const char lines[] = {'*', '$', '$', 'G'};
     static const respStatus too_big[] = {RESP_ERR_BIG_MBULK, RESP_ERR_BIG_BULK, RESP_ERR_BIG_BULK,
-                                     RESP_ERR_BIG_INLINE};
+                                         RESP_ERR_BIG_INLINE};
     for (int i = 0; i < 4; i++) {
         char in[64];
         size_t plen = strlen(prefixes[i]);
@@ -603,7 +707,8 @@ int test_resp_too_big(void) {
     }
     /* A line end anywhere in the buffer is enough, however long the line. */
     ASSERT_EQ(expectParse(S("ECHO aaaaaaaaaaaaaaaaaaaaaaaaaa\n"),
-                          S("*2\n$4\nECHO\n$26\naaaaaaaaaaaaaaaaaaaaaaaaaa\n"), RESP_INCOMPLETE, &lim),
+                          S("*2\n$4\nECHO\n$26\naaaaaaaaaaaaaaaaaaaaaaaaaa\n"), RESP_INCOMPLETE,
+                          &lim),
               0);
     ASSERT_EQ(statusOf(S("*1111111111111111111111111\r\n"), &lim), RESP_ERR_MULTIBULK_LEN);
     ASSERT_EQ(statusOf(S("*1\r\n$111111111111111111111111\r\n"), &lim), RESP_ERR_BULK_LEN);
@@ -640,11 +745,21 @@ int test_resp_inline_unbalanced(void) {
         const char *in;
         size_t len;
     } bad[] = {
-        {S("ECHO \"abc\"def\r\n")}, {S("ECHO 'abc'def\r\n")}, {S("ECHO \"abc\r\n")},
-        {S("ECHO 'abc\r\n")},       {S("ECHO a\"b c\"d\r\n")}, {S("ECHO \"a\\\r\n")},
-        {S("ECHO \"a\\\"\r\n")},    {S("ECHO 'a\\\\'\n")},     {S("ECHO 'a\\'\n")},
-        {S("\"\n")},                {S("'\n")},                {S("ECHO \"a\"\"b\"\n")},
-        {S("ECHO \"a\"'b'\n")},     {S("ECHO \"a\\x4\n")},     {S("ECHO \"\\x41\n")},
+        {S("ECHO \"abc\"def\r\n")},
+        {S("ECHO 'abc'def\r\n")},
+        {S("ECHO \"abc\r\n")},
+        {S("ECHO 'abc\r\n")},
+        {S("ECHO a\"b c\"d\r\n")},
+        {S("ECHO \"a\\\r\n")},
+        {S("ECHO \"a\\\"\r\n")},
+        {S("ECHO 'a\\\\'\n")},
+        {S("ECHO 'a\\'\n")},
+        {S("\"\n")},
+        {S("'\n")},
+        {S("ECHO \"a\"\"b\"\n")},
+        {S("ECHO \"a\"'b'\n")},
+        {S("ECHO \"a\\x4\n")},
+        {S("ECHO \"\\x41\n")},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         feedResult r;
@@ -702,7 +817,8 @@ int test_resp_bytes_wanted(void) {
     size_t hlen = sizeof(head) - 1, total = hlen + BULK + 2;
     char *in = lmalloc(total);
     memcpy(in, head, hlen);
-    for (size_t i = 0; i < BULK; i++) in[hlen + i] = (char)('a' + i % 26);
+    for (size_t i = 0; i < BULK; i++)
+        in[hlen + i] = (char)('a' + i % 26);
     memcpy(in + hlen + BULK, "\r\n", 2);
 
     respParser p;
@@ -715,8 +831,7 @@ int test_resp_bytes_wanted(void) {
     ASSERT_EQ(parseOnce(&p, in, hlen, args, 2, &argc, &default_limits), RESP_INCOMPLETE);
     ASSERT_EQ(argc, 1);
     ASSERT_EQ(respBytesWanted(&p), total);
-    ASSERT_EQ(parseOnce(&p, in, hlen + BULK / 2, args, 2, &argc, &default_limits),
-              RESP_INCOMPLETE);
+    ASSERT_EQ(parseOnce(&p, in, hlen + BULK / 2, args, 2, &argc, &default_limits), RESP_INCOMPLETE);
     ASSERT_EQ(respBytesWanted(&p), total);
     ASSERT_EQ(parseOnce(&p, in, total - 1, args, 2, &argc, &default_limits), RESP_INCOMPLETE);
     ASSERT_EQ(respBytesWanted(&p), total);
@@ -739,7 +854,8 @@ int test_resp_bytes_wanted(void) {
     ASSERT_EQ(respBytesWanted(&p), plen + total);
     ASSERT_EQ(p.cmd_start, plen);
     respParserRebase(&p, plen);
-    for (int i = 0; i < argc; i++) args[i].off -= plen;
+    for (int i = 0; i < argc; i++)
+        args[i].off -= plen;
     ASSERT_EQ(respBytesWanted(&p), total);
     ASSERT_EQ(parseOnce(&p, in, total, args, 2, &argc, &default_limits), RESP_COMMAND);
     ASSERT_EQ(argc, 2);
@@ -759,7 +875,8 @@ int test_resp_need_args_multibulk(void) {
     enum { N = 100 };
     char *in = lmalloc(N * 16 + 16);
     size_t len = (size_t)sprintf(in, "*%d\r\n", N);
-    for (int i = 0; i < N; i++) len += (size_t)sprintf(in + len, "$%d\r\n%d\r\n", i < 10 ? 1 : 2, i);
+    for (int i = 0; i < N; i++)
+        len += (size_t)sprintf(in + len, "$%d\r\n%d\r\n", i < 10 ? 1 : 2, i);
     char *g = testGuardedCopy(in, len);
     respParser p;
     respParserInit(&p);
@@ -792,8 +909,8 @@ int test_resp_need_args_multibulk(void) {
 
 int test_resp_need_args_inline(void) {
     static const char in[] = "CMD a \"b c\" 'd' e\\x \"\\x41\" f g h i j k \"\" l\r\n";
-    static const char *want[] = {"CMD", "a", "b c", "d", "e\\x", "A", "f", "g",
-                                 "h",   "i", "j",   "k", "",  "l"};
+    static const char *want[] = {"CMD", "a", "b c", "d", "e\\x", "A", "f",
+                                 "g",   "h", "i",   "j", "k",    "",  "l"};
     enum { N = sizeof(want) / sizeof(want[0]) };
     for (int step = 1; step <= 3; step++) {
         size_t len = sizeof(in) - 1;
@@ -840,7 +957,8 @@ int test_resp_rebase_mid_command(void) {
     size_t wanted = respBytesWanted(&p);
     ASSERT_EQ(wanted, len);
     respParserRebase(&p, first);
-    for (int i = 0; i < argc; i++) args[i].off -= first;
+    for (int i = 0; i < argc; i++)
+        args[i].off -= first;
     ASSERT_EQ(p.cmd_start, 0);
     ASSERT_EQ(respBytesWanted(&p), wanted - first);
     ASSERT_EQ(parseOnce(&p, in + first, len - first, args, 4, &argc, &default_limits),
