@@ -2,8 +2,8 @@
  *
  * Allocation with one out-of-memory policy (report and abort), and the memory
  * figures INFO shows. jemalloc's statistics are read through mallctl after
- * bumping its epoch; with the C library's malloc (sanitizer builds) mallinfo2
- * stands in.
+ * bumping its epoch; with the C library's malloc (sanitizer builds) the
+ * counted bytes below stand in.
  *
  * Every allocation made here is also counted, cheaply enough to check before
  * each command (maxmemory): each thread adds the usable size of what it
@@ -102,12 +102,14 @@ static size_t readStat(const char *name) {
     return value;
 }
 
+void allocReleaseThreadCache(void) { mallctl("thread.tcache.flush", NULL, NULL, NULL, 0); }
+
 void allocGetStats(allocStats *st) {
     uint64_t epoch = 1;
     size_t len = sizeof(epoch);
     /* Blocks freed into this thread's cache still count as allocated; flush
      * it so that freed memory shows up as freed. */
-    mallctl("thread.tcache.flush", NULL, NULL, NULL, 0);
+    allocReleaseThreadCache();
     /* Statistics are snapshots refreshed only when the epoch advances. */
     mallctl("epoch", &epoch, &len, &epoch, len);
     st->allocated = readStat("stats.allocated");
@@ -125,12 +127,15 @@ const char *allocName(void) {
     return name;
 }
 #else
+void allocReleaseThreadCache(void) {}
+
+/* Sanitizer builds: the sanitizer's allocator answers no statistics, so the
+ * counted bytes stand in. */
 void allocGetStats(allocStats *st) {
-    struct mallinfo2 mi = mallinfo2();
-    st->allocated = mi.uordblks + mi.hblkhd;
+    st->allocated = allocCountedBytes();
     st->active = st->allocated;
     st->resident = 0;
-    st->mapped = mi.arena + mi.hblkhd;
+    st->mapped = 0;
 }
 
 const char *allocName(void) { return "libc"; }

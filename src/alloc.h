@@ -20,6 +20,9 @@ size_t lmallocSize(void *ptr);
 /* Bytes currently held through lmalloc and friends, from the per-thread
  * counters: cheap enough to check before every command. */
 size_t allocCountedBytes(void);
+/* Returns the calling thread's cached free blocks to the allocator (jemalloc's
+ * thread cache); a no-op elsewhere. */
+void allocReleaseThreadCache(void);
 /* Bytes currently allocated by the process, as the allocator counts them
  * (jemalloc's stats.allocated). Cheap enough for INFO and cron, not per command. */
 size_t allocUsedMemory(void);

@@ -15,42 +15,12 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Longest text string2ll-style parsing accepts: "-9223372036854775808". */
-#define LONGLONG_TEXT_MAX 20
+/* Characters in the longest long long, "-9223372036854775808". */
+#define LONGLONG_CHARS_MAX 20
 
 void respParserInit(respParser *p) {
     memset(p, 0, sizeof(*p));
     p->bulk_len = -1;
-}
-
-/* Parses buf[0..n) as a strict decimal long long: optional '-', no leading
- * zeros, no sign on zero ("-0" is rejected), no spaces, no '+', fits in 64
- * bits. Returns 1 and sets *out on success, 0 otherwise. */
-static int parseStrictLongLong(const char *s, size_t n, long long *out) {
-    if (n == 0 || n > LONGLONG_TEXT_MAX) return 0;
-    if (n == 1 && s[0] == '0') {
-        *out = 0;
-        return 1;
-    }
-    size_t i = 0;
-    int negative = s[0] == '-';
-    if (negative) i = 1;
-    if (i == n || s[i] < '1' || s[i] > '9') return 0;
-    unsigned long long v = 0;
-    for (; i < n; i++) {
-        unsigned d = (unsigned char)s[i] - (unsigned)'0';
-        if (d > 9) return 0;
-        if (v > (ULLONG_MAX - d) / 10) return 0;
-        v = v * 10 + d;
-    }
-    if (negative) {
-        if (v > (unsigned long long)LLONG_MAX + 1) return 0;
-        *out = v == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN : -(long long)v;
-    } else {
-        if (v > (unsigned long long)LLONG_MAX) return 0;
-        *out = (long long)v;
-    }
-    return 1;
 }
 
 static int hasNul(const char *s, size_t n) {
@@ -65,45 +35,52 @@ static respStatus noLineEnd(size_t avail, size_t max_inline, respStatus big) {
     return avail > max_inline ? big : RESP_INCOMPLETE;
 }
 
-/* The common length line, "<prefix><1 to 19 digits>\r" with the byte after
- * the '\r' buffered and a value of at most `max`, read in one pass without a
- * search for the '\r'. Returns the line length (without the '\r'), or 0 for
- * anything else, which the general path then judges as Redis would. */
-static size_t readPlainLengthLine(const char *line, size_t avail, char prefix, long long max,
-                                  long long *value) {
+/* Reads a complete, valid length line at line[0..avail): `prefix`, then the
+ * value as Redis's string2ll accepts it ("0", or an optional '-' and a digit
+ * 1-9 then digits, fitting a long long: no '+', spaces or leading zeros, no
+ * "-0"), then '\r' and one more byte, which Redis skips unchecked. The value
+ * must lie in [min, max]. Returns the line length without the '\r' and sets
+ * *value; returns 0 for a line that is incomplete or not valid, which
+ * rejectLengthLine then tells apart. One pass, no search: this is the hot path. */
+static size_t readLengthLine(const char *line, size_t avail, char prefix, long long min,
+                             long long max, long long *value) {
     if (avail < 4 || line[0] != prefix) return 0;
-    size_t i = 1, end = avail < 20 ? avail : 20;
+    int negative = line[1] == '-';
+    size_t first = negative ? 2 : 1, i = first;
+    size_t end = avail < first + 19 ? avail : first + 19; /* 19 digits fit in 64 bits */
     unsigned long long v = 0;
     while (i < end) {
         unsigned d = (unsigned char)line[i] - (unsigned)'0';
         if (d > 9) break;
-        v = v * 10 + d; /* 19 digits cannot overflow */
+        v = v * 10 + d;
         i++;
     }
-    if (i == 1 || i + 1 >= avail || line[i] != '\r') return 0;
-    if (line[1] == '0' && i > 2) return 0; /* leading zero: invalid */
-    if (v > (unsigned long long)LLONG_MAX || (long long)v > max) return 0;
-    *value = (long long)v;
+    if (i == first || i + 1 >= avail || line[i] != '\r') return 0;
+    if (line[first] == '0' && (i > first + 1 || negative)) return 0;
+    long long x;
+    if (negative) {
+        if (v > (unsigned long long)LLONG_MAX + 1) return 0;
+        x = v == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN : -(long long)v;
+    } else {
+        if (v > (unsigned long long)LLONG_MAX) return 0;
+        x = (long long)v;
+    }
+    if (x < min || x > max) return 0;
+    *value = x;
     return i;
 }
 
-/* Finds the '\r' of the length line ("*<n>" or "$<n>") at line[0..avail).
- * Returns RESP_COMMAND with *n_out = the line length (without the '\r') when
- * the '\r' and the byte after it are buffered; Redis skips that byte without
- * checking it is '\n'. Otherwise returns RESP_INCOMPLETE or `big`. */
-static respStatus findLengthLine(const char *line, size_t avail, size_t max_inline, respStatus big,
-                                 size_t *n_out) {
+/* Judges a length line that readLengthLine did not accept, as Redis would:
+ * returns RESP_INCOMPLETE or `big` when the line end is not (visibly) there
+ * yet, or `invalid` once the '\r' and the byte after it are buffered. */
+static respStatus rejectLengthLine(const char *line, size_t avail, size_t max_inline,
+                                   respStatus big, respStatus invalid) {
     const char *cr = memchr(line, '\r', avail);
     if (!cr) return noLineEnd(avail, max_inline, big);
     size_t n = (size_t)(cr - line);
-    if (n + 2 > avail) {
-        /* The '\r' is the last byte: wait for the next one, unless a NUL
-         * hid the '\r' from Redis, in which case the size limit applies. */
-        if (hasNul(line, n)) return noLineEnd(avail, max_inline, big);
-        return RESP_INCOMPLETE;
-    }
-    *n_out = n;
-    return RESP_COMMAND;
+    if (hasNul(line, n)) return noLineEnd(avail, max_inline, big);
+    if (n + 2 > avail) return RESP_INCOMPLETE; /* the '\r' is the last byte */
+    return invalid;
 }
 
 /* Reads "*<n>\r\n" at p->pos (buf[p->pos] is '*'). On RESP_COMMAND the header
@@ -113,19 +90,10 @@ static respStatus readMultibulkHeader(respParser *p, const char *buf, size_t len
     const char *line = buf + p->pos;
     size_t avail = len - p->pos;
     long long count;
-    size_t n = readPlainLengthLine(line, avail, '*', INT_MAX, &count);
-    if (n) {
-        p->pos += n + 2;
-        p->multibulk = count;
-        p->bulk_len = -1;
-        return RESP_COMMAND;
-    }
-    respStatus st = findLengthLine(line, avail, limits->max_inline_len, RESP_ERR_BIG_MBULK, &n);
-    if (st != RESP_COMMAND) return st;
-    if (!parseStrictLongLong(line + 1, n - 1, &count) || count > INT_MAX) {
-        if (hasNul(line, n)) return noLineEnd(avail, limits->max_inline_len, RESP_ERR_BIG_MBULK);
-        return RESP_ERR_MULTIBULK_LEN;
-    }
+    size_t n = readLengthLine(line, avail, '*', LLONG_MIN, INT_MAX, &count);
+    if (!n)
+        return rejectLengthLine(line, avail, limits->max_inline_len, RESP_ERR_BIG_MBULK,
+                                RESP_ERR_MULTIBULK_LEN);
     p->pos += n + 2;
     p->multibulk = count > 0 ? count : 0;
     p->bulk_len = -1;
@@ -139,26 +107,20 @@ static respStatus readBulkHeader(respParser *p, const char *buf, size_t len,
     const char *line = buf + p->pos;
     size_t avail = len - p->pos;
     long long bulk_len;
-    size_t n = readPlainLengthLine(line, avail, '$', limits->max_bulk_len, &bulk_len);
+    size_t n = readLengthLine(line, avail, '$', 0, limits->max_bulk_len, &bulk_len);
     if (n) {
         p->pos += n + 2;
         p->bulk_len = bulk_len;
         return RESP_COMMAND;
     }
-    respStatus st = findLengthLine(line, avail, limits->max_inline_len, RESP_ERR_BIG_BULK, &n);
-    if (st != RESP_COMMAND) return st;
-    if (n > 0 && line[0] == '$' && parseStrictLongLong(line + 1, n - 1, &bulk_len) &&
-        bulk_len >= 0 && bulk_len <= limits->max_bulk_len) {
-        p->pos += n + 2;
-        p->bulk_len = bulk_len;
-        return RESP_COMMAND;
-    }
-    if (hasNul(line, n)) return noLineEnd(avail, limits->max_inline_len, RESP_ERR_BIG_BULK);
-    if (n == 0 || line[0] != '$') {
+    /* Redis checks the '$' only once the whole line is there. */
+    respStatus st =
+        rejectLengthLine(line, avail, limits->max_inline_len, RESP_ERR_BIG_BULK, RESP_ERR_BULK_LEN);
+    if (st == RESP_ERR_BULK_LEN && line[0] != '$') {
         p->bad_byte = (unsigned char)line[0];
         return RESP_ERR_EXPECTED_DOLLAR;
     }
-    return RESP_ERR_BULK_LEN;
+    return st;
 }
 
 /* Reads the remaining bulks of a multibulk command. */
@@ -373,7 +335,7 @@ static const char digit_pairs[201] = "00010203040506070809"
                                      "90919293949596979899";
 
 size_t respEncodeHeader(char *dst, char prefix, long long n) {
-    char tmp[LONGLONG_TEXT_MAX];
+    char tmp[LONGLONG_CHARS_MAX];
     size_t i = sizeof(tmp);
     unsigned long long v = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
     while (v >= 100) {

@@ -171,7 +171,11 @@ static int serverCron(aeEventLoop *el, long long id, void *data) {
     if (used > server.stat_peak_memory) server.stat_peak_memory = used;
     netClientsCron();
     databasesCron();
-    if (server.shutdown_asap) shutdownAndExit(0);
+    if (server.shutdown_asap) {
+        serverLog(LL_WARNING, "Received %s scheduling shutdown...",
+                  server.shutdown_signal == SIGINT ? "SIGINT" : "SIGTERM");
+        shutdownAndExit(0);
+    }
     server.cronloops++;
     return 1000 / server.hz;
 }
@@ -197,6 +201,7 @@ static void shutdownSignalHandler(int sig) {
         (void)ignored;
         _exit(1);
     }
+    server.shutdown_signal = sig;
     server.shutdown_asap = 1;
 }
 

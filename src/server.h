@@ -14,6 +14,7 @@
 #include "net.h"
 #include "netio.h"
 
+#include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -44,7 +45,8 @@ struct server {
     aeEventLoop *el;
     netioWorker main_io; /* the main thread's own I/O worker */
     netioLimits io_limits;
-    volatile int shutdown_asap; /* set by the signal handler */
+    volatile sig_atomic_t shutdown_asap;   /* set by the signal handler */
+    volatile sig_atomic_t shutdown_signal; /* which signal asked for it */
     int shutdown_exit_code;
 
     /* --- Configuration (names follow the directives). --- */

@@ -360,7 +360,11 @@ static void ttlGeneric(client *c, int in_ms, int absolute) {
     }
     long long ttl = absolute ? expire : expire - server.cmd_time_ms;
     if (ttl < 0) ttl = 0;
-    replyLongLong(c, in_ms ? ttl : (ttl + 500) / 1000);
+    /* Rounding to seconds in unsigned arithmetic: ttl + 500 overflows a long
+     * long for times near LLONG_MAX, and redis-server answers the unsigned
+     * result there (EXPIRETIME after PEXPIREAT LLONG_MAX: 9223372036854776). */
+    long long seconds = (long long)(((unsigned long long)ttl + 500ULL) / 1000);
+    replyLongLong(c, in_ms ? ttl : seconds);
 }
 
 static void ttlCommand(client *c) { ttlGeneric(c, 0, 0); }

@@ -80,6 +80,9 @@ static void notifyMain(void) {
 }
 
 static void park(ioThread *t) {
+    /* Give back the blocks this thread's allocator cache holds: a parked
+     * thread should hold no memory, and INFO should not count it. */
+    allocReleaseThreadCache();
     pthread_mutex_lock(&t->lock);
     atomic_store(&t->is_parked, 1);
     /* Pairs with the fence in wakeThread: either this thread sees the new

@@ -33,6 +33,14 @@ def server_binary():
     return os.path.abspath(os.environ.get("LOOM_SERVER", os.path.join(ROOT, "src", "loom-server")))
 
 
+def default_maxclients():
+    """Redis's default maxclients; the select multiplexer serves fewer (its
+    fd_set ends at FD_SETSIZE) and loom lowers maxclients to fit."""
+    if os.environ.get("LOOM_MULTIPLEXER") == "select" and not AGAINST_REDIS:
+        return str(1024 - 32 - 96)
+    return "10000"
+
+
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -79,6 +87,9 @@ class Server:
                 base["multiplexer"] = os.environ["LOOM_MULTIPLEXER"]
             if os.environ.get("LOOM_IO_THREADS"):
                 base["io-threads"] = os.environ["LOOM_IO_THREADS"]
+                # Keep every thread active even under the suite's light load,
+                # so the threaded read/write path is what gets tested.
+                base["io-threads-events-per-thread"] = "0"
         base.update(config or {})
         self.config = base
         for name, value in base.items():
