@@ -45,10 +45,11 @@ typedef struct ioThread {
     _Atomic uint64_t read_jobs;
     _Atomic uint64_t write_jobs;
     _Atomic uint64_t busy_us;
-    /* Parking: the thread sets is_parked (seq_cst) and re-checks its ring
-     * under the lock before waiting; the main thread pushes, then reads
-     * is_parked (seq_cst) and signals under the lock. Either the thread sees
-     * the job or the main thread sees the flag. */
+    /* Parking: the thread stores is_parked and then re-checks its ring under
+     * the lock before waiting; the main thread stores the ring's head and then
+     * reads is_parked, signalling under the lock. All four accesses are
+     * seq_cst, so in their single total order either the thread sees the job
+     * or the main thread sees the flag. */
     _Atomic int is_parked;
     pthread_mutex_t lock;
     pthread_cond_t cond;
@@ -85,9 +86,6 @@ static void park(ioThread *t) {
     allocReleaseThreadCache();
     pthread_mutex_lock(&t->lock);
     atomic_store(&t->is_parked, 1);
-    /* Pairs with the fence in wakeThread: either this thread sees the new
-     * job below, or the main thread sees is_parked and signals. */
-    atomic_thread_fence(memory_order_seq_cst);
     while (atomic_load(&t->is_parked) && ringIsEmpty(&t->jobs)) pthread_cond_wait(&t->cond, &t->lock);
     atomic_store(&t->is_parked, 0);
     pthread_mutex_unlock(&t->lock);
@@ -134,7 +132,6 @@ static void *threadMain(void *arg) {
 /* --- The main thread side ------------------------------------------------ */
 
 static void wakeThread(ioThread *t) {
-    atomic_thread_fence(memory_order_seq_cst);
     if (!atomic_load(&t->is_parked)) return;
     pthread_mutex_lock(&t->lock);
     atomic_store(&t->is_parked, 0);

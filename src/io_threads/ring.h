@@ -3,9 +3,12 @@
  * A bounded single-producer/single-consumer ring of (kind, pointer) jobs.
  *
  * One thread pushes, one other thread peeks and pops. The producer publishes a
- * slot by storing `head` with release order after writing it; the consumer
- * reads `head` with acquire order before reading the slot, and frees the slot
- * by storing `tail` with release order once it is done with it. The consumer
+ * slot by storing `head` after writing it; the consumer reads `head` with
+ * acquire order before reading the slot, and frees the slot by storing `tail`
+ * with release order once it is done with it. The `head` store and
+ * ringIsEmpty are sequentially consistent (not just release/acquire) so that
+ * a consumer about to park and a producer about to wake it cannot both miss
+ * each other (see io_threads.c). The consumer
  * may pop a job only after it ran, so an empty ring means the consumer is idle.
  * Head and tail sit on separate cache lines so the two threads do not contend.
  */
@@ -41,8 +44,9 @@ static inline bool ringPush(ring *r, int kind, void *arg) {
     size_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
     if (head - tail == RING_SIZE) return false;
     r->slots[head & (RING_SIZE - 1)] = (ringJob){kind, arg};
-    /* Release: the slot's contents are visible before the new head. */
-    atomic_store_explicit(&r->head, head + 1, memory_order_release);
+    /* The slot's contents are visible before the new head (and the store is
+     * in the single total order with the parking flag). */
+    atomic_store_explicit(&r->head, head + 1, memory_order_seq_cst);
     return true;
 }
 
@@ -66,8 +70,8 @@ static inline void ringPop(ring *r) {
 
 /* Either side: true when no job is queued or running. */
 static inline bool ringIsEmpty(ring *r) {
-    return atomic_load_explicit(&r->head, memory_order_acquire) ==
-           atomic_load_explicit(&r->tail, memory_order_acquire);
+    return atomic_load_explicit(&r->head, memory_order_seq_cst) ==
+           atomic_load_explicit(&r->tail, memory_order_seq_cst);
 }
 
 #endif
