@@ -113,6 +113,7 @@ typedef struct client {
     str name;
     long long ctime_s;          /* creation time */
     long long last_interaction_s;
+    long long obuf_soft_limit_since_s; /* when the output first passed the soft limit; 0 = not over */
     ilist node;                 /* in the list of all clients */
     ilist pending_node;         /* in server.clients_pending_write */
     ilist read_node;            /* in the reads gathered for the I/O threads */

@@ -156,6 +156,54 @@ static str getPercentiles(const confEntry *e, str s) {
     return s;
 }
 
+static const char *const client_class_names[CLIENT_CLASS_COUNT] = {"normal", "slave", "pubsub"};
+
+static int clientClassByName(const char *name) {
+    if (!strcasecmp(name, "normal")) return CLIENT_CLASS_NORMAL;
+    if (!strcasecmp(name, "slave") || !strcasecmp(name, "replica")) return CLIENT_CLASS_REPLICA;
+    if (!strcasecmp(name, "pubsub")) return CLIENT_CLASS_PUBSUB;
+    return -1;
+}
+
+/* "class hard soft soft-seconds [class ...]": every group is validated
+ * before any limit changes. */
+static int setObufLimits(const confEntry *e, char **argv, int argc, const char **err) {
+    (void)e;
+    if (argc % 4 != 0) {
+        *err = "Wrong number of arguments in buffer limit configuration.";
+        return -1;
+    }
+    obufLimit limits[CLIENT_CLASS_COUNT];
+    memcpy(limits, server.obuf_limits, sizeof(limits));
+    for (int i = 0; i < argc; i += 4) {
+        int cls = clientClassByName(argv[i]);
+        unsigned long long hard, soft;
+        long long seconds;
+        if (cls < 0) {
+            *err = "Invalid client class specified in buffer limit configuration.";
+            return -1;
+        }
+        if (!memtoull(argv[i + 1], &hard) || !memtoull(argv[i + 2], &soft) ||
+            !string2ll(argv[i + 3], strlen(argv[i + 3]), &seconds) || seconds < 0) {
+            *err = "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+            return -1;
+        }
+        limits[cls] = (obufLimit){hard, soft, seconds};
+    }
+    memcpy(server.obuf_limits, limits, sizeof(limits));
+    return 0;
+}
+
+static str getObufLimits(const confEntry *e, str s) {
+    (void)e;
+    for (int i = 0; i < CLIENT_CLASS_COUNT; i++) {
+        const obufLimit *l = &server.obuf_limits[i];
+        s = strCatFmt(s, "%s%s %llu %llu %lld", i ? " " : "", client_class_names[i],
+                      l->hard_bytes, l->soft_bytes, l->soft_seconds);
+    }
+    return s;
+}
+
 /* --- Apply functions ----------------------------------------------------- */
 
 static int applyLogLevel(const char **err) {
@@ -293,6 +341,9 @@ static const confEntry config_table[] = {
     INT("maxmemory-eviction-tenacity", 0, maxmemory_eviction_tenacity, "10", 0, 100, NULL),
     INT("lfu-log-factor", 0, lfu_log_factor, "10", 0, INT_MAX, applyEviction),
     INT("lfu-decay-time", 0, lfu_decay_time, "1", 0, INT_MAX, applyEviction),
+    SPECIAL("client-output-buffer-limit", CONF_MULTI_ARG, NULL,
+            "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", setObufLimits,
+            getObufLimits, NULL),
     BOOL("latency-tracking", latency_tracking, "yes", NULL),
     SPECIAL("latency-tracking-info-percentiles", CONF_MULTI_ARG, NULL, "50 99 99.9",
             setPercentiles, getPercentiles, NULL),
@@ -492,7 +543,11 @@ static const char *loadLine(char **argv, int argc, int depth) {
     if (!e) return "Bad directive or wrong number of arguments";
     if (argc < 2 || (argc > 2 && !(e->flags & CONF_MULTI_ARG))) return "wrong number of arguments";
     const char *err = NULL;
-    if (setEntry(e, argv + 1, argc - 1, &err) < 0) {
+    /* A multi-argument directive given as one quoted argument is split, so
+     * `--bind "127.0.0.1 ::1"` works like the unquoted form. */
+    int rc = (e->flags & CONF_MULTI_ARG) && argc == 2 ? setFromText(e, argv[1], &err)
+                                                      : setEntry(e, argv + 1, argc - 1, &err);
+    if (rc < 0) {
         snprintf(msg, sizeof(msg), "%s", err);
         return msg;
     }

@@ -206,7 +206,8 @@ static str infoStats(str s) {
         "total_writes_processed:%lld\r\n"
         "io_threaded_reads_processed:%lld\r\n"
         "io_threaded_writes_processed:%lld\r\n"
-        "client_query_buffer_limit_disconnections:%lld\r\n",
+        "client_query_buffer_limit_disconnections:%lld\r\n"
+        "client_output_buffer_limit_disconnections:%lld\r\n",
         server.stat_numconnections, server.stat_numcommands,
         serverInstantaneousMetric(STATS_METRIC_COMMAND), server.stat_net_input_bytes,
         server.stat_net_output_bytes,
@@ -217,7 +218,8 @@ static str infoStats(str s) {
         server.stat_evictedkeys, server.stat_keyspace_hits, server.stat_keyspace_misses, server.stat_total_error_replies,
         server.stat_unexpected_error_replies, server.stat_total_reads_processed,
         server.stat_total_writes_processed, server.stat_io_threaded_reads,
-        server.stat_io_threaded_writes, server.stat_client_qbuf_limit_disconnections);
+        server.stat_io_threaded_writes, server.stat_client_qbuf_limit_disconnections,
+        server.stat_client_outbuf_limit_disconnections);
 }
 
 static str infoReplication(str s) {

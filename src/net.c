@@ -240,6 +240,26 @@ static void replyProtocolError(client *c) {
     c->flags |= CLIENT_CLOSE_AFTER_REPLY;
 }
 
+/* Closes a client whose pending output passed its class's hard limit, or
+ * stayed over the soft limit for longer than allowed. Loom's clients are all
+ * of the normal class. */
+static void checkOutputLimits(client *c) {
+    const obufLimit *limit = &server.obuf_limits[CLIENT_CLASS_NORMAL];
+    size_t used = c->reply_bytes;
+    int over_hard = limit->hard_bytes && used >= limit->hard_bytes;
+    int over_soft = limit->soft_bytes && used >= limit->soft_bytes;
+    if (!over_soft) c->obuf_soft_limit_since_s = 0;
+    else if (!c->obuf_soft_limit_since_s) c->obuf_soft_limit_since_s = server.unixtime;
+    int soft_expired = over_soft && server.unixtime - c->obuf_soft_limit_since_s > limit->soft_seconds;
+    if (!over_hard && !soft_expired) return;
+    str info = netClientInfoString(strEmpty(), c);
+    serverLog(LL_WARNING,
+              "Client %s scheduled to be closed ASAP for overcoming of output buffer limits.", info);
+    strFree(info);
+    server.stat_client_outbuf_limit_disconnections++;
+    netCloseClientAsync(c);
+}
+
 /* Runs the client's parsed commands in order until they are done or the
  * client must stop (closing). */
 static void runParsedCommands(client *c) {
@@ -250,6 +270,7 @@ static void runParsedCommands(client *c) {
         commandProcess(c);
         server.current_client = NULL;
         c->argc = 0;
+        if (c->reply_head) checkOutputLimits(c);
     }
     netioConsumeCommands(&server.main_io, c);
     if (c->read_error && !(c->flags & CLIENT_CLOSE_AFTER_REPLY)) replyProtocolError(c);

@@ -92,6 +92,7 @@ void serverResetStats(void) {
     server.stat_total_reads_processed = 0;
     server.stat_total_writes_processed = 0;
     server.stat_client_qbuf_limit_disconnections = 0;
+    server.stat_client_outbuf_limit_disconnections = 0;
     /* The I/O counters belong to their threads: remember where they stand
      * instead of writing them. */
     netIoTotals(&server.io_stats_baseline);

@@ -30,6 +30,14 @@ struct client;
 #define STATS_METRIC_SAMPLES 16
 
 enum { PROTECTED_NO, PROTECTED_YES, PROTECTED_LOCAL };
+/* Client classes of client-output-buffer-limit, in Redis's order. */
+enum { CLIENT_CLASS_NORMAL, CLIENT_CLASS_REPLICA, CLIENT_CLASS_PUBSUB, CLIENT_CLASS_COUNT };
+
+typedef struct obufLimit {
+    unsigned long long hard_bytes; /* 0 = none */
+    unsigned long long soft_bytes; /* 0 = none */
+    long long soft_seconds;
+} obufLimit;
 enum { STATS_METRIC_COMMAND, STATS_METRIC_NET_INPUT, STATS_METRIC_NET_OUTPUT, STATS_METRIC_COUNT };
 
 typedef struct listener {
@@ -79,6 +87,7 @@ struct server {
     int maxmemory_eviction_tenacity;
     int lfu_log_factor;
     int lfu_decay_time;
+    obufLimit obuf_limits[CLIENT_CLASS_COUNT]; /* client-output-buffer-limit */
     int latency_tracking;
     double latency_percentiles[16]; /* latency-tracking-info-percentiles */
     int latency_percentiles_count;
@@ -123,6 +132,7 @@ struct server {
     long long stat_total_reads_processed;
     long long stat_total_writes_processed;
     long long stat_client_qbuf_limit_disconnections;
+    long long stat_client_outbuf_limit_disconnections;
     long long stat_io_threaded_reads;
     long long stat_io_threaded_writes;
     netIoStats io_stats_baseline; /* I/O totals at the last CONFIG RESETSTAT */
