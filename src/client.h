@@ -45,10 +45,13 @@ typedef struct arg {
     size_t len;
 } arg;
 
-/* A parsed command waiting to run: argc args starting at args[first]. */
+/* A parsed command waiting to run: argc args starting at args[first], and
+ * the command table entry its name resolved to (NULL: not looked up, or no
+ * such command). */
 typedef struct parsedCommand {
     int argc;
     int first;
+    struct command *cmd;
 } parsedCommand;
 
 /* A block of reply bytes beyond the client's fixed buffer. */

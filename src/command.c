@@ -43,6 +43,8 @@ void commandRegisterTable(command *table) {
         int rc = dictAdd(commands, strNew(cmd->name), cmd);
         loomAssert(rc == 0);
     }
+    /* Lookups from I/O threads must not find a rehash to step. */
+    while (dictIsRehashing(commands)) dictRehashSteps(commands, 100);
 }
 
 command *commandLookup(const char *name, size_t len) {
@@ -138,8 +140,8 @@ static void call(client *c, command *cmd) {
     server.stat_numcommands++;
 }
 
-void commandProcess(client *c) {
-    command *cmd = commandLookup(c->argv[0].ptr, c->argv[0].len);
+void commandProcess(client *c, command *resolved) {
+    command *cmd = resolved ? resolved : commandLookup(c->argv[0].ptr, c->argv[0].len);
     if (!cmd) {
         replyUnknownCommand(c);
         return;

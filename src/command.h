@@ -75,7 +75,8 @@ typedef struct command {
     struct histogram *latency; /* durations in us, created on the first call */
 } command;
 
-/* Registers a table ending with a {0} entry. Start-up only. */
+/* Registers a table ending with a {0} entry. Start-up only: once I/O threads
+ * run, the table is read concurrently by commandLookup and never changes. */
 void commandRegisterTable(command *table);
 /* The command named name[0..len) (case-insensitive), or NULL. */
 command *commandLookup(const char *name, size_t len);
@@ -86,9 +87,11 @@ typedef void commandVisitor(command *cmd, void *ctx);
 void commandForEach(commandVisitor *fn, void *ctx);
 size_t commandCount(void);
 
-/* Looks up, checks and runs c->argv as a command, replying with Redis's errors
- * for unknown commands and wrong arity, and updating statistics. */
-void commandProcess(client *c);
+/* Checks and runs c->argv as a command, replying with Redis's errors for
+ * unknown commands and wrong arity, and updating statistics. `resolved` is
+ * the table entry for argv[0] when already looked up (by the parser), else
+ * NULL. */
+void commandProcess(client *c, command *resolved);
 /* Zeroes every command's statistics (CONFIG RESETSTAT). */
 void commandResetStats(void);
 

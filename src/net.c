@@ -265,9 +265,10 @@ static void checkOutputLimits(client *c) {
 static void runParsedCommands(client *c) {
     while (c->cmds_next < c->cmds_count) {
         if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)) return;
-        prepareArgv(c, &c->cmds[c->cmds_next++]);
+        const parsedCommand *pc = &c->cmds[c->cmds_next++];
+        prepareArgv(c, pc);
         server.current_client = c;
-        commandProcess(c);
+        commandProcess(c, pc->cmd);
         server.current_client = NULL;
         c->argc = 0;
         if (c->reply_head) checkOutputLimits(c);

@@ -66,14 +66,16 @@ static void prepareQueryBuffer(netioWorker *w, client *c) {
     }
 }
 
-static void pushCommand(client *c, int argc) {
+static void pushCommand(client *c, int argc, const netioLimits *lim) {
     if (c->cmds_count == c->cmds_cap) {
         c->cmds_cap = c->cmds_cap ? c->cmds_cap * 2 : CMDS_INITIAL;
         c->cmds = lrealloc(c->cmds, (size_t)c->cmds_cap * sizeof(*c->cmds));
     }
-    c->cmds[c->cmds_count].argc = argc;
-    c->cmds[c->cmds_count].first = c->args_used;
-    c->cmds_count++;
+    parsedCommand *pc = &c->cmds[c->cmds_count++];
+    pc->argc = argc;
+    pc->first = c->args_used;
+    const respArg *name = &c->args[pc->first];
+    pc->cmd = lim->lookup ? lim->lookup(c->qbuf + name->off, name->len) : NULL;
     c->args_used += argc;
 }
 
@@ -88,7 +90,7 @@ int netioParse(client *c, const netioLimits *lim) {
         respStatus st = respParseCommand(&c->parser, c->qbuf, c->qbuf_len, c->args + c->args_used,
                                          c->args_cap - c->args_used, &argc, &limits);
         if (st == RESP_COMMAND) {
-            if (argc > 0) pushCommand(c, argc);
+            if (argc > 0) pushCommand(c, argc, lim);
         } else if (st == RESP_NEED_ARGS) {
             c->args_cap *= 2;
             c->args = lrealloc(c->args, (size_t)c->args_cap * sizeof(*c->args));

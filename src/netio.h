@@ -17,12 +17,17 @@
 #include <stdint.h>
 
 struct client;
+struct command;
 
 /* Settings the I/O code needs, handed over by the main thread. Replaced only
  * while no other thread is using it. */
 typedef struct netioLimits {
     size_t qbuf_limit;           /* client-query-buffer-limit */
     long long proto_max_bulk_len;
+    /* Resolves a command name while parsing, so the main thread only runs
+     * it. Must only read data that never changes while I/O threads run (the
+     * command table); NULL leaves parsedCommand.cmd unset. */
+    struct command *(*lookup)(const char *name, size_t len);
 } netioLimits;
 
 /* Per-thread state: one spare query buffer (so an idle client holds none and a

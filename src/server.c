@@ -339,6 +339,7 @@ static void initServer(void) {
     server.errors = dictCreate(&error_stats_type);
     server.io_limits.proto_max_bulk_len = server.proto_max_bulk_len;
     server.io_limits.qbuf_limit = (size_t)server.client_max_querybuf_len;
+    server.io_limits.lookup = commandLookup;
     netioWorkerInit(&server.main_io);
     replySetErrorObserver(countErrorReply);
 
