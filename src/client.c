@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+_Static_assert(sizeof(client) <= 1536, "client outgrew its allocation size class");
+
 static ilist all_clients = {&all_clients, &all_clients};
 static unsigned long client_count;
 static uint64_t next_client_id = 1;
