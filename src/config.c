@@ -349,7 +349,7 @@ static const confEntry config_table[] = {
             setPercentiles, getPercentiles, NULL),
     INT("io-threads", 0, io_threads_num, "1", 1, 128, applyIoThreads),
     BOOL("io-threads-do-reads", io_threads_do_reads, "no", NULL),
-    INT("io-threads-events-per-thread", 0, io_threads_events_per_thread, "16", 0, INT_MAX,
+    INT("io-threads-events-per-thread", 0, io_threads_events_per_thread, "64", 0, INT_MAX,
         applyIoEventsPerThread),
     ENUM("enable-debug-command", CONF_IMMUTABLE, server.enable_debug_cmd, "no", protected_enum,
          NULL),

@@ -68,11 +68,15 @@ static struct {
     /* Set by the first thread that notifies, cleared by the main thread
      * before it drains, so one pipe write covers any number of completions. */
     _Atomic int notify_pending;
+    /* Set while the main thread waits for every job (ioThreadsDrain): it
+     * collects the completions itself, so threads need not wake it. */
+    _Atomic int main_draining;
 } pool = {.notify_pipe = {-1, -1}};
 
 /* --- The thread side ----------------------------------------------------- */
 
 static void notifyMain(void) {
+    if (atomic_load_explicit(&pool.main_draining, memory_order_relaxed)) return;
     if (atomic_exchange_explicit(&pool.notify_pending, 1, memory_order_acq_rel) == 0) {
         char b = 1;
         ssize_t ignored = write(pool.notify_pipe[1], &b, 1);
@@ -235,7 +239,11 @@ static void stopThread(ioThread *t) {
 }
 
 void ioThreadsDrain(void) {
+    /* Every job queued so far has pushed its completion once its ring is
+     * empty, so skipping the notifications cannot leave one behind. */
+    atomic_store_explicit(&pool.main_draining, 1, memory_order_relaxed);
     ioThreadsWaitIdle();
+    atomic_store_explicit(&pool.main_draining, 0, memory_order_relaxed);
     ioThreadsProcessCompletions();
 }
 
