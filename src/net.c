@@ -447,9 +447,10 @@ void netIoTotals(netIoStats *st) {
     st->writes = atomic_load_explicit(&server.main_io.writes, memory_order_relaxed);
     st->bytes_read = atomic_load_explicit(&server.main_io.bytes_read, memory_order_relaxed);
     st->bytes_written = atomic_load_explicit(&server.main_io.bytes_written, memory_order_relaxed);
-    for (int i = 1; i < ioThreadsCount(); i++) {
+    for (int i = 0; i < ioThreadsCount(); i++) {
         ioThreadStats t;
-        ioThreadsGetStats(i, &t);
+        if (i == 0) ioThreadsGetRetiredStats(&t);
+        else ioThreadsGetStats(i, &t);
         st->reads += t.reads;
         st->writes += t.writes;
         st->bytes_read += t.bytes_read;

@@ -64,6 +64,7 @@ static struct {
     int active; /* threads taking jobs, main included */
     int events_per_thread;
     int low_load_rounds;
+    ioThreadStats retired; /* counters of threads stopped by a resize */
     int notify_pipe[2];
     /* Set by the first thread that notifies, cleared by the main thread
      * before it drains, so one pipe write covers any number of completions. */
@@ -227,11 +228,23 @@ static ioThread *startThread(int id) {
     return t;
 }
 
+static void readStats(ioThread *t, ioThreadStats *st);
+
 static void stopThread(ioThread *t) {
     bool pushed = ringPush(&t->jobs, JOB_STOP, NULL);
     loomAssert(pushed);
     wakeThread(t);
     pthread_join(t->tid, NULL);
+    /* Keep its counters: the totals INFO reports never go backwards. */
+    ioThreadStats st;
+    readStats(t, &st);
+    pool.retired.read_jobs += st.read_jobs;
+    pool.retired.write_jobs += st.write_jobs;
+    pool.retired.reads += st.reads;
+    pool.retired.writes += st.writes;
+    pool.retired.bytes_read += st.bytes_read;
+    pool.retired.bytes_written += st.bytes_written;
+    pool.retired.busy_us += st.busy_us;
     netioWorkerRelease(&t->worker);
     pthread_mutex_destroy(&t->lock);
     pthread_cond_destroy(&t->cond);
@@ -292,7 +305,10 @@ void ioThreadsShutdown(void) {
 
 void ioThreadsSetEventsPerThread(int events) {
     pool.events_per_thread = events;
-    if (events == 0) pool.active = pool.count;
+    /* 0 keeps every thread on; otherwise start from the main thread alone
+     * and let the load decide. */
+    pool.active = events == 0 ? pool.count : 1;
+    pool.low_load_rounds = 0;
 }
 
 void ioThreadsAdjust(int io_events) {
@@ -316,7 +332,12 @@ int ioThreadsCount(void) { return pool.count; }
 void ioThreadsGetStats(int index, ioThreadStats *st) {
     memset(st, 0, sizeof(*st));
     if (index < 1 || index >= pool.count) return;
-    ioThread *t = pool.threads[index];
+    readStats(pool.threads[index], st);
+}
+
+void ioThreadsGetRetiredStats(ioThreadStats *st) { *st = pool.retired; }
+
+static void readStats(ioThread *t, ioThreadStats *st) {
     st->read_jobs = atomic_load_explicit(&t->read_jobs, memory_order_relaxed);
     st->write_jobs = atomic_load_explicit(&t->write_jobs, memory_order_relaxed);
     st->reads = atomic_load_explicit(&t->worker.reads, memory_order_relaxed);

@@ -83,5 +83,7 @@ typedef struct ioThreadStats {
     int is_parked;
 } ioThreadStats;
 void ioThreadsGetStats(int index, ioThreadStats *st);
+/* The summed counters of threads that a resize stopped. */
+void ioThreadsGetRetiredStats(ioThreadStats *st);
 
 #endif
