@@ -229,9 +229,10 @@ static int applyBind(const char **err) {
 }
 
 static int applyIoThreads(const char **err) {
-    if (ioThreadsResize(server.io_threads_num) == 0) return 0;
-    *err = "Failed to start the I/O threads";
-    return -1;
+    (void)err;
+    /* Takes effect before the loop sleeps, outside any command. */
+    ioThreadsRequestResize(server.io_threads_num);
+    return 0;
 }
 
 static int applyIoEventsPerThread(const char **err) {

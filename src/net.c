@@ -410,6 +410,8 @@ static void writeHandler(aeEventLoop *el, int fd, void *data, int mask) {
 void netBeforeSleep(void) {
     handlePendingReads();
     ioThreadsProcessCompletions();
+    if (ioThreadsApplyResize() < 0)
+        serverLog(LL_WARNING, "Failed to start the I/O threads: %s", strerror(errno));
     ILIST_FOREACH_SAFE(&server.clients_to_close, it, tmp) {
         freeClientNow(ILIST_ENTRY(it, client, close_node));
     }

@@ -21,6 +21,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <execinfo.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -219,6 +220,10 @@ static void assertHook(const char *expr, const char *file, int line) {
 }
 
 static void setupSignals(void) {
+    /* backtrace() loads its unwinder on first use, which allocates: do that
+     * now rather than inside a crash handler. */
+    void *frame;
+    backtrace(&frame, 1);
     struct sigaction act;
     memset(&act, 0, sizeof(act));
     sigemptyset(&act.sa_mask);

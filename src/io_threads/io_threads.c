@@ -63,6 +63,7 @@ static struct {
     int count;  /* threads in all, main included */
     int active; /* threads taking jobs, main included */
     int events_per_thread;
+    int resize_to; /* requested size, 0 = none */
     int low_load_rounds;
     ioThreadStats retired; /* counters of threads stopped by a resize */
     int notify_pipe[2];
@@ -277,6 +278,15 @@ int ioThreadsResize(int count) {
     if (pool.active > pool.count) pool.active = pool.count;
     if (pool.events_per_thread == 0) pool.active = pool.count;
     return 0;
+}
+
+void ioThreadsRequestResize(int count) { pool.resize_to = count; }
+
+int ioThreadsApplyResize(void) {
+    if (!pool.resize_to) return 0;
+    int count = pool.resize_to;
+    pool.resize_to = 0;
+    return count == pool.count ? 0 : ioThreadsResize(count);
 }
 
 int ioThreadsInit(aeEventLoop *el, int count, const netioLimits *limits,

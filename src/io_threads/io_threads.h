@@ -39,8 +39,15 @@ typedef struct ioThreadsCallbacks {
  * (ioThreadsWaitIdle). Returns 0, or -1 with errno. */
 int ioThreadsInit(aeEventLoop *el, int count, const netioLimits *limits,
                   const ioThreadsCallbacks *callbacks);
-/* Drains in-flight jobs, then grows or shrinks the pool to `count`. */
+/* Drains in-flight jobs, then grows or shrinks the pool to `count`. Not from
+ * inside a command: a command asks with ioThreadsRequestResize instead. */
 int ioThreadsResize(int count);
+/* Asks for a resize, applied by ioThreadsApplyResize before the loop sleeps
+ * (a command may run inside a completion callback, where the pool cannot
+ * change). */
+void ioThreadsRequestResize(int count);
+/* Applies a requested resize; returns -1 if threads could not be started. */
+int ioThreadsApplyResize(void);
 /* Stops every thread after draining. */
 void ioThreadsShutdown(void);
 
