@@ -3,6 +3,7 @@
 #   make SANITIZE=address   ASan+UBSan build -> src/loom-server-asan
 #   make SANITIZE=thread    TSan build       -> src/loom-server-tsan
 #   make fuzz               libFuzzer target for the RESP parser (clang)
+#   make tools              build/tools/conn-flood, the connection-flood load tool
 
 CC       ?= cc
 SANITIZE ?=
@@ -54,7 +55,7 @@ CORE_OBJ   := $(CORE_SRC:%.c=$(BUILD)/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o)
 UNIT_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/*.c))
 
-.PHONY: all deps run test unit fuzz clean
+.PHONY: all deps run test unit fuzz tools clean
 all: $(SERVER)
 
 $(SERVER): $(CORE_OBJ) $(SERVER_OBJ)
@@ -93,6 +94,13 @@ $(FUZZ): tests/fuzz/fuzz_resp.c src/resp.c src/resp.h
 	@mkdir -p $(dir $@)
 	clang -std=gnu11 -g -O1 -Isrc -fsanitize=fuzzer,address,undefined -o $@ \
 	    tests/fuzz/fuzz_resp.c src/resp.c
+
+# Load tools in tools/*.c: standalone programs that link nothing from src/.
+TOOLS := build/tools/conn-flood
+tools: $(TOOLS)
+build/tools/conn-flood: tools/conn-flood.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -o $@ $<
 
 clean:
 	rm -rf build src/loom-server src/loom-server-asan src/loom-server-tsan

@@ -19,7 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
-_Static_assert(sizeof(client) <= 1536, "client outgrew its allocation size class");
+/* An idle connection costs its struct and nothing else: keep it small. */
+_Static_assert(sizeof(client) <= 448, "client outgrew its allocation size class");
 
 static ilist all_clients = {&all_clients, &all_clients};
 static unsigned long client_count;
@@ -43,25 +44,38 @@ static void formatAddress(const struct sockaddr_storage *sa, char *out, size_t o
     }
 }
 
-static void recordAddresses(client *c) {
+#define ADDR_TEXT_MAX 128
+
+static str lookupAddress(client *c, int local) {
+    char text[ADDR_TEXT_MAX] = "";
     struct sockaddr_storage sa;
     socklen_t len = sizeof(sa);
     memset(&sa, 0, sizeof(sa));
-    if (getpeername(c->fd, (struct sockaddr *)&sa, &len) == 0)
-        formatAddress(&sa, c->addr, sizeof(c->addr), NULL);
-    len = sizeof(sa);
-    memset(&sa, 0, sizeof(sa));
-    if (getsockname(c->fd, (struct sockaddr *)&sa, &len) == 0) {
-        const char *path = sa.ss_family == AF_UNIX ? ((struct sockaddr_un *)&sa)->sun_path : NULL;
-        formatAddress(&sa, c->laddr, sizeof(c->laddr), path);
-        if (path) snprintf(c->addr, sizeof(c->addr), "%.107s:0", path);
+    int rc = local ? getsockname(c->fd, (struct sockaddr *)&sa, &len)
+                   : getpeername(c->fd, (struct sockaddr *)&sa, &len);
+    if (rc == 0 && sa.ss_family == AF_UNIX && !local) {
+        /* A Unix peer has no name: Redis shows the socket's own path. */
+        len = sizeof(sa);
+        rc = getsockname(c->fd, (struct sockaddr *)&sa, &len);
     }
+    if (rc == 0)
+        formatAddress(&sa, text, sizeof(text),
+                      sa.ss_family == AF_UNIX ? ((struct sockaddr_un *)&sa)->sun_path : NULL);
+    return strNew(text);
+}
+
+const char *clientAddress(client *c) {
+    if (!c->addr) c->addr = lookupAddress(c, 0);
+    return c->addr;
+}
+
+const char *clientLocalAddress(client *c) {
+    if (!c->laddr) c->laddr = lookupAddress(c, 1);
+    return c->laddr;
 }
 
 client *clientCreate(int fd, int unix_socket) {
-    client *c = lmalloc(sizeof(*c));
-    /* Everything but the reply buffer starts zeroed; the buffer needs no init. */
-    memset(c, 0, offsetof(client, buf));
+    client *c = lcalloc(sizeof(*c));
     c->id = next_client_id++;
     c->fd = fd;
     c->resp = 2;
@@ -74,7 +88,6 @@ client *clientCreate(int fd, int unix_socket) {
     if (fd >= 0) {
         int flags = fcntl(fd, F_GETFL);
         fcntl(fd, F_SETFL, flags | O_NONBLOCK);
-        recordAddresses(c);
     }
     ilistAppend(&all_clients, &c->node);
     client_count++;
@@ -97,11 +110,14 @@ void clientFree(client *c) {
     client_count--;
     if (c->fd >= 0) close(c->fd);
     freeReplyBlocks(c);
+    lfree(c->buf);
     lfree(c->qbuf);
     lfree(c->args);
     lfree(c->cmds);
     lfree(c->argv);
     strFree(c->name);
+    strFree(c->addr);
+    strFree(c->laddr);
     lfree(c);
 }
 
@@ -124,11 +140,15 @@ size_t clientPendingReplyBytes(const client *c) {
 }
 
 size_t clientMemoryUsage(const client *c) {
-    return sizeof(*c) + c->qbuf_cap + c->reply_bytes + (size_t)c->args_cap * sizeof(respArg) +
+    return sizeof(*c) + (c->buf ? CLIENT_BUF_BYTES : 0) + c->qbuf_cap + c->reply_bytes + (size_t)c->args_cap * sizeof(respArg) +
            (size_t)c->cmds_cap * sizeof(parsedCommand) + (size_t)c->argv_cap * sizeof(arg);
 }
 
 void clientTrimIdle(client *c) {
+    if (c->buf && c->bufpos == 0) {
+        lfree(c->buf);
+        c->buf = NULL;
+    }
     if (c->qbuf && c->qbuf_len == 0) {
         lfree(c->qbuf);
         c->qbuf = NULL;

@@ -62,15 +62,13 @@ typedef struct replyBlock {
     char data[];
 } replyBlock;
 
-/* Bytes of the fixed reply buffer inside each client: enough for pipelines of
- * small replies, small enough that an idle client stays cheap. Sized so the
- * whole struct fits jemalloc's 1536-byte class (checked in client.c). */
-#define CLIENT_BUF_BYTES 960
+/* Bytes of the fixed reply buffer: enough for pipelines of small replies. It
+ * is allocated with the first reply and given back when the client idles, so
+ * an idle client costs only its struct. */
+#define CLIENT_BUF_BYTES 1024
 /* Minimum size of a reply block. */
 #define REPLY_BLOCK_BYTES (16 * 1024)
 
-/* Address text: "[ipv6]:port", or a Unix socket path (up to 107 bytes) and ":0". */
-#define CLIENT_ADDR_LEN 112
 
 typedef struct client {
     uint64_t id;
@@ -108,6 +106,7 @@ typedef struct client {
     struct command *lastcmd; /* the last command run */
 
     /* --- Output: appended to by the main thread, written by the owner. --- */
+    char *buf;        /* the fixed reply buffer (CLIENT_BUF_BYTES), NULL until needed */
     size_t bufpos;    /* bytes in buf */
     size_t sentlen;   /* bytes of buf, or of the first block when buf is done, already sent */
     replyBlock *reply_head, *reply_tail;
@@ -122,9 +121,8 @@ typedef struct client {
     ilist pending_node;         /* in server.clients_pending_write */
     ilist read_node;            /* in the reads gathered for the I/O threads */
     ilist close_node;           /* in the list of clients to close */
-    char addr[CLIENT_ADDR_LEN];
-    char laddr[CLIENT_ADDR_LEN];
-    char buf[CLIENT_BUF_BYTES];
+    str addr;  /* peer address, filled in by clientAddress() */
+    str laddr; /* local address, filled in by clientLocalAddress() */
 } client;
 
 /* Creates a client for a connected socket (made non-blocking here) and links it
@@ -137,6 +135,10 @@ void clientFree(client *c);
 /* The list of all clients, oldest first; iterate with ILIST_FOREACH and
  * clientFromNode. */
 ilist *clientList(void);
+/* The peer and local addresses as Redis shows them ("1.2.3.4:5", "[::1]:5",
+ * "/path/sock:0"), looked up on first use and kept. Main thread. */
+const char *clientAddress(client *c);
+const char *clientLocalAddress(client *c);
 static inline client *clientFromNode(ilist *node) { return ILIST_ENTRY(node, client, node); }
 unsigned long clientCount(void);
 client *clientLookupById(uint64_t id);

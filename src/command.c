@@ -108,12 +108,13 @@ static int arityOk(const command *cmd, int argc) {
     return cmd->arity > 0 ? argc == cmd->arity : argc >= -cmd->arity;
 }
 
-static int isLocalClient(const client *c) {
-    return (c->flags & CLIENT_UNIX_SOCKET) || !strncmp(c->addr, "127.", 4) ||
-           !strncmp(c->addr, "[::1]", 5);
+static int isLocalClient(client *c) {
+    const char *addr = clientAddress(c);
+    return (c->flags & CLIENT_UNIX_SOCKET) || !strncmp(addr, "127.", 4) ||
+           !strncmp(addr, "[::1]", 5);
 }
 
-static int protectedCommandAllowed(const client *c) {
+static int protectedCommandAllowed(client *c) {
     return server.enable_debug_cmd == PROTECTED_YES ||
            (server.enable_debug_cmd == PROTECTED_LOCAL && isLocalClient(c));
 }

@@ -98,7 +98,7 @@ static void acceptConnection(int fd, int is_unix) {
     }
     c->db = &server.dbs[0];
     server.stat_numconnections++;
-    serverLog(LL_VERBOSE, "Accepted %s", c->addr);
+    if (logGetLevel() <= LL_VERBOSE) serverLog(LL_VERBOSE, "Accepted %s", clientAddress(c));
 }
 
 static void acceptHandler(aeEventLoop *el, int fd, void *data, int mask) {
@@ -295,8 +295,7 @@ static void readDone(client *c, netioStatus st) {
         case NETIO_OK: break;
         case NETIO_AGAIN: return;
         case NETIO_CLOSED:
-            serverLog(LL_VERBOSE, "Client closed connection id=%llu addr=%s",
-                      (unsigned long long)c->id, c->addr);
+            serverLog(LL_VERBOSE, "Client closed connection id=%llu", (unsigned long long)c->id);
             freeClientNow(c);
             return;
         case NETIO_ERROR:
@@ -538,8 +537,8 @@ str netClientInfoString(str s, client *c) {
         "ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=0 rbs=%d rbp=%zu obl=%zu "
         "oll=%zu omem=%zu tot-mem=%zu events=%s cmd=%s user=default redir=-1 resp=%d "
         "io-thread=%d",
-        (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
+        (unsigned long long)c->id, clientAddress(c), clientLocalAddress(c), c->fd, c->name ? c->name : "",
         server.unixtime - c->ctime_s, server.unixtime - c->last_interaction_s,
         clientFlagsString(c, flags), c->db ? c->db->id : 0, qbuf, qbuf_free, argv_mem,
-        CLIENT_BUF_BYTES, c->bufpos, c->bufpos, replyBlockCount(c), c->reply_bytes, clientMemoryUsage(c), events, cmd, c->resp, c->last_io_thread);
+        c->buf ? CLIENT_BUF_BYTES : 0, c->bufpos, c->bufpos, replyBlockCount(c), c->reply_bytes, clientMemoryUsage(c), events, cmd, c->resp, c->last_io_thread);
 }

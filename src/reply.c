@@ -51,6 +51,7 @@ static void appendToBlocks(client *c, const char *p, size_t len) {
 
 void replyRaw(client *c, const char *p, size_t len) {
     if (!c->reply_head) {
+        if (!c->buf) c->buf = lmalloc(CLIENT_BUF_BYTES);
         size_t avail = CLIENT_BUF_BYTES - c->bufpos;
         size_t n = len < avail ? len : avail;
         memcpy(c->buf + c->bufpos, p, n);
@@ -65,6 +66,7 @@ void replyRaw(client *c, const char *p, size_t len) {
 /* Room for `len` contiguous bytes at the end of the fixed buffer, or NULL. */
 static char *fixedBufferRoom(client *c, size_t len) {
     if (c->reply_head || CLIENT_BUF_BYTES - c->bufpos < len) return NULL;
+    if (!c->buf) c->buf = lmalloc(CLIENT_BUF_BYTES);
     return c->buf + c->bufpos;
 }
 

@@ -97,7 +97,6 @@ typedef struct killFilter {
     const arg *addr;
     const arg *laddr;
     int skipme;
-    int normal_only;     /* TYPE given: only "normal" matches loom's clients */
     int type_matches;    /* TYPE given and it is not "normal": nothing matches */
 } killFilter;
 
@@ -106,8 +105,8 @@ static int argIs(const arg *a, const char *s) { return a->len == strlen(s) && !m
 static int killMatches(const killFilter *f, client *self, client *target) {
     if (f->type_matches == 0) return 0;
     if (f->id && target->id != f->id) return 0;
-    if (f->addr && !argIs(f->addr, target->addr)) return 0;
-    if (f->laddr && !argIs(f->laddr, target->laddr)) return 0;
+    if (f->addr && !argIs(f->addr, clientAddress(target))) return 0;
+    if (f->laddr && !argIs(f->laddr, clientLocalAddress(target))) return 0;
     if (f->skipme && target == self) return 0;
     return 1;
 }
