@@ -43,7 +43,7 @@ endif
 # Modules that run only inside the server (they use `server`); everything else
 # is core and is linked into the unit tests too.
 SERVER_SRC := $(wildcard src/server.c src/config.c src/info.c src/command.c src/db.c src/net.c \
-                         src/expire.c src/evict.c src/t_*.c)
+                         src/expire.c src/evict.c src/block.c src/t_*.c)
 CORE_SRC   := $(AE_SRC) $(filter-out $(SERVER_SRC),$(wildcard src/*.c)) \
               $(wildcard src/io_threads/*.c)
 

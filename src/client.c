@@ -84,6 +84,7 @@ client *clientCreate(int fd, int unix_socket) {
     c->ctime_s = c->last_interaction_s = (long long)time(NULL);
     ilistInit(&c->pending_node);
     ilistInit(&c->read_node);
+    ilistInit(&c->unblocked_node);
     ilistInit(&c->close_node);
     if (fd >= 0) {
         int flags = fcntl(fd, F_GETFL);
@@ -133,10 +134,11 @@ client *clientLookupById(uint64_t id) {
 }
 
 size_t clientPendingReplyBytes(const client *c) {
-    size_t n = c->bufpos - c->sentlen;
+    size_t n = 0;
     for (const replyBlock *b = c->reply_head; b; b = b->next) n += b->used;
-    if (c->bufpos == 0 && c->reply_head) n -= c->sentlen;
-    return n;
+    /* sentlen counts into the fixed buffer while it has bytes, else into
+     * the first block. */
+    return c->bufpos ? n + c->bufpos - c->sentlen : n - c->sentlen;
 }
 
 size_t clientMemoryUsage(const client *c) {
@@ -154,7 +156,8 @@ void clientTrimIdle(client *c) {
         c->qbuf = NULL;
         c->qbuf_cap = 0;
     }
-    if (c->cmds_count == 0 && c->args_used == 0) {
+    /* The args array also holds a partial command's arguments. */
+    if (c->cmds_count == 0 && c->args_used == 0 && c->parser.argc == 0) {
         lfree(c->args);
         lfree(c->cmds);
         lfree(c->argv);

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct blockState;
 struct command;
 struct db;
 
@@ -37,6 +38,7 @@ struct db;
 #define CLIENT_WRITE_INSTALLED (1 << 4)   /* a writable handler is installed */
 #define CLIENT_EXECUTING (1 << 5)         /* a command of this client is running */
 #define CLIENT_READ_PAUSED (1 << 6)       /* parsed commands wait; don't read more */
+#define CLIENT_BLOCKED (1 << 7)           /* parked by a blocking command (block.h) */
 
 /* An argument of the command being executed: `len` bytes at `ptr`, inside the
  * client's query buffer and followed by a NUL, valid until the command returns. */
@@ -120,6 +122,8 @@ typedef struct client {
     ilist node;                 /* in the list of all clients */
     ilist pending_node;         /* in server.clients_pending_write */
     ilist read_node;            /* in the reads gathered for the I/O threads */
+    ilist unblocked_node;       /* in the clients to resume before sleeping */
+    struct blockState *block;   /* while CLIENT_BLOCKED */
     ilist close_node;           /* in the list of clients to close */
     str addr;  /* peer address, filled in by clientAddress() */
     str laddr; /* local address, filled in by clientLocalAddress() */

@@ -6,6 +6,7 @@
  * and says which belong to "default", "all" and "everything". Main thread only.
  */
 #include "alloc.h"
+#include "block.h"
 #include "client.h"
 #include "command.h"
 #include "dict.h"
@@ -106,11 +107,11 @@ static str infoClients(str s) {
                      "maxclients:%u\r\n"
                      "client_recent_max_input_buffer:%zu\r\n"
                      "client_recent_max_output_buffer:%zu\r\n"
-                     "blocked_clients:0\r\n"
+                     "blocked_clients:%lu\r\n"
                      "tracking_clients:0\r\n"
                      "clients_in_timeout_table:0\r\n",
                      clientCount(), server.maxclients, server.client_recent_max_input_buffer,
-                     server.client_recent_max_output_buffer);
+                     server.client_recent_max_output_buffer, blockedClientCount());
 }
 
 static str infoMemory(str s) {

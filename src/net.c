@@ -10,6 +10,7 @@
 #include "alloc.h"
 #include "net.h"
 
+#include "block.h"
 #include "command.h"
 #include "io_threads/io_threads.h"
 #include "listen.h"
@@ -40,6 +41,8 @@ static int io_events;
  * their reads are spread over the threads and the main thread before the
  * loop sleeps. */
 static ilist pending_reads = {&pending_reads, &pending_reads};
+/* Clients unparked by a blocking-command wake-up, resumed before sleeping. */
+static ilist unblocked = {&unblocked, &unblocked};
 
 /* Frees the client, or, while an I/O thread owns it, marks it so that its
  * completion frees it. */
@@ -48,9 +51,11 @@ static void freeClientNow(client *c) {
         netCloseClientAsync(c);
         return;
     }
+    if (clientIsBlocked(c)) blockUnblockClient(c, UNBLOCK_DISCONNECT);
     if (c->fd >= 0) aeDeleteFileEvent(server.el, c->fd, AE_READABLE | AE_WRITABLE);
     if (ilistLinked(&c->pending_node)) ilistRemove(&c->pending_node);
     if (ilistLinked(&c->read_node)) ilistRemove(&c->read_node);
+    if (ilistLinked(&c->unblocked_node)) ilistRemove(&c->unblocked_node);
     if (ilistLinked(&c->close_node)) ilistRemove(&c->close_node);
     if (server.current_client == c) server.current_client = NULL;
     clientFree(c);
@@ -260,11 +265,30 @@ static void checkOutputLimits(client *c) {
     netCloseClientAsync(c);
 }
 
+/* A parked client with commands waiting stops reading (level-triggered
+ * readiness would otherwise report it over and over) until it is resumed. */
+static void pauseReads(client *c) {
+    if (c->flags & CLIENT_READ_PAUSED) return;
+    aeDeleteFileEvent(server.el, c->fd, AE_READABLE);
+    c->flags |= CLIENT_READ_PAUSED;
+}
+
+static void resumeReads(client *c) {
+    if (!(c->flags & CLIENT_READ_PAUSED)) return;
+    c->flags &= ~CLIENT_READ_PAUSED;
+    if (aeCreateFileEvent(server.el, c->fd, AE_READABLE, readHandler, c) < 0)
+        netCloseClientAsync(c);
+}
+
 /* Runs the client's parsed commands in order until they are done or the
- * client must stop (closing). */
+ * client must stop (closing, or parked by a blocking command). */
 static void runParsedCommands(client *c) {
     while (c->cmds_next < c->cmds_count) {
         if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)) return;
+        if (clientIsBlocked(c)) {
+            pauseReads(c);
+            return;
+        }
         const parsedCommand *pc = &c->cmds[c->cmds_next++];
         prepareArgv(c, pc);
         server.current_client = c;
@@ -272,7 +296,9 @@ static void runParsedCommands(client *c) {
         server.current_client = NULL;
         c->argc = 0;
         if (c->reply_head) checkOutputLimits(c);
+        if (blockHasReadyKeys()) blockHandleReadyKeys();
     }
+    if (clientIsBlocked(c)) return;
     netioConsumeCommands(&server.main_io, c);
     if (c->read_error && !(c->flags & CLIENT_CLOSE_AFTER_REPLY)) replyProtocolError(c);
 }
@@ -406,9 +432,37 @@ static void writeHandler(aeEventLoop *el, int fd, void *data, int mask) {
     if (clientIoIsIdle(c)) writeClient(c, 0);
 }
 
+void netResumeClient(client *c) {
+    if (!ilistLinked(&c->unblocked_node)) ilistAppend(&unblocked, &c->unblocked_node);
+}
+
+static void resumeUnblocked(void) {
+    ilist later;
+    ilistInit(&later);
+    while (!ilistEmpty(&unblocked)) {
+        client *c = ILIST_ENTRY(unblocked.next, client, unblocked_node);
+        ilistRemove(&c->unblocked_node);
+        if (c->flags & CLIENT_CLOSE_ASAP) continue;
+        if (!clientIoIsIdle(c)) {
+            /* Still flushing earlier replies on an I/O thread. */
+            ilistAppend(&later, &c->unblocked_node);
+            continue;
+        }
+        resumeReads(c);
+        runParsedCommands(c);
+        if (clientHasPendingReplies(c)) netQueueWrite(c);
+    }
+    while (!ilistEmpty(&later)) {
+        ilist *node = later.next;
+        ilistRemove(node);
+        ilistAppend(&unblocked, node);
+    }
+}
+
 void netBeforeSleep(void) {
     handlePendingReads();
     ioThreadsProcessCompletions();
+    resumeUnblocked();
     if (ioThreadsApplyResize() < 0)
         serverLog(LL_WARNING, "Failed to start the I/O threads: %s", strerror(errno));
     ILIST_FOREACH_SAFE(&server.clients_to_close, it, tmp) {
@@ -510,6 +564,7 @@ void netClientsCron(void) {
 static const char *clientFlagsString(const client *c, char *buf) {
     char *p = buf;
     if (c->flags & CLIENT_CLOSE_AFTER_REPLY) *p++ = 'c';
+    if (c->flags & CLIENT_BLOCKED) *p++ = 'b';
     if (c->flags & CLIENT_UNIX_SOCKET) *p++ = 'U';
     if (c->flags & CLIENT_CLOSE_ASAP) *p++ = 'A';
     if (p == buf) *p++ = 'N';

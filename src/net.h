@@ -43,6 +43,9 @@ void netClientsCron(void);
 void netCloseClientAsync(client *c);
 /* Makes sure the client's pending replies are written before the loop sleeps. */
 void netQueueWrite(client *c);
+/* A parked client was served or unblocked: before the loop sleeps its reply
+ * is written, reading resumes, and its pipelined commands run. */
+void netResumeClient(client *c);
 
 /* Describes a client in CLIENT LIST format (one line, no newline). */
 str netClientInfoString(str s, client *c);

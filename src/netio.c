@@ -42,6 +42,8 @@ void netioWorkerRelease(netioWorker *w) {
     w->spare_qbuf = NULL;
 }
 
+static void releaseQueryBuffer(netioWorker *w, client *c);
+
 /* Makes room in the query buffer for the next read. */
 static void prepareQueryBuffer(netioWorker *w, client *c) {
     if (!c->qbuf) {
@@ -54,16 +56,16 @@ static void prepareQueryBuffer(netioWorker *w, client *c) {
         c->qbuf_cap = NETIO_READ_CHUNK;
         c->qbuf_len = 0;
     }
+    /* Grow only when the buffer is nearly full, so a client trickling bytes
+     * cannot make it grow faster than what it actually sent. */
+    if (c->qbuf_cap - c->qbuf_len >= NETIO_READ_CHUNK / 4) return;
+    size_t cap = c->qbuf_cap * 2;
+    if (cap < c->qbuf_len + NETIO_READ_CHUNK) cap = c->qbuf_len + NETIO_READ_CHUNK;
+    /* Inside a bulk, grow no further than the bulk needs. */
     size_t want = respBytesWanted(&c->parser);
-    size_t room = c->qbuf_cap - c->qbuf_len;
-    if (want > c->qbuf_cap || room < NETIO_READ_CHUNK / 4) {
-        size_t cap = c->qbuf_cap * 2;
-        if (cap < c->qbuf_len + NETIO_READ_CHUNK) cap = c->qbuf_len + NETIO_READ_CHUNK;
-        /* Inside a bulk, grow no further than the bulk needs. */
-        if (want > c->qbuf_cap && cap > want) cap = want;
-        c->qbuf = lrealloc(c->qbuf, cap);
-        c->qbuf_cap = cap;
-    }
+    if (want > c->qbuf_len && cap > want) cap = want;
+    c->qbuf = lrealloc(c->qbuf, cap);
+    c->qbuf_cap = cap;
 }
 
 static void pushCommand(client *c, int argc, const netioLimits *lim) {
@@ -107,6 +109,7 @@ netioStatus netioRead(netioWorker *w, client *c, const netioLimits *lim) {
     if (c->read_error || c->cmds_next < c->cmds_count) return NETIO_AGAIN;
     prepareQueryBuffer(w, c);
     ssize_t n = read(c->fd, c->qbuf + c->qbuf_len, c->qbuf_cap - c->qbuf_len);
+    if (n <= 0 && c->qbuf_len == 0) releaseQueryBuffer(w, c);
     if (n <= 0) {
         if (n == 0) return NETIO_CLOSED;
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return NETIO_AGAIN;
@@ -120,6 +123,15 @@ netioStatus netioRead(netioWorker *w, client *c, const netioLimits *lim) {
     if (c->qbuf_len > lim->qbuf_limit) return NETIO_QBUF_LIMIT;
     netioParse(c, lim);
     return NETIO_OK;
+}
+
+/* Gives an empty query buffer back: to the worker's spare slot when that is
+ * free and the buffer has the standard size, else to the allocator. */
+static void releaseQueryBuffer(netioWorker *w, client *c) {
+    if (!w->spare_qbuf && c->qbuf_cap == NETIO_READ_CHUNK) w->spare_qbuf = c->qbuf;
+    else lfree(c->qbuf);
+    c->qbuf = NULL;
+    c->qbuf_cap = 0;
 }
 
 void netioConsumeCommands(netioWorker *w, client *c) {
@@ -137,12 +149,7 @@ void netioConsumeCommands(netioWorker *w, client *c) {
         c->qbuf_len -= start;
         respParserRebase(&c->parser, start);
     }
-    if (c->qbuf_len == 0) {
-        if (!w->spare_qbuf && c->qbuf_cap == NETIO_READ_CHUNK) w->spare_qbuf = c->qbuf;
-        else lfree(c->qbuf);
-        c->qbuf = NULL;
-        c->qbuf_cap = 0;
-    }
+    if (c->qbuf_len == 0) releaseQueryBuffer(w, c);
 }
 
 /* Drops `n` written bytes from the front of the reply. */
@@ -178,6 +185,8 @@ netioStatus netioWrite(netioWorker *w, client *c) {
         struct iovec iov[NETIO_MAX_IOV];
         int iovcnt = 0;
         size_t want = 0;
+        /* This call may still send `budget` bytes. */
+        size_t budget = NETIO_MAX_WRITE_PER_CALL - total;
         if (c->bufpos) {
             iov[0].iov_base = c->buf + c->sentlen;
             iov[0].iov_len = c->bufpos - c->sentlen;
@@ -185,15 +194,17 @@ netioStatus netioWrite(netioWorker *w, client *c) {
             iovcnt = 1;
         }
         size_t skip = c->bufpos ? 0 : c->sentlen;
-        for (replyBlock *b = c->reply_head; b && iovcnt < NETIO_MAX_IOV; b = b->next) {
+        for (replyBlock *b = c->reply_head; b && iovcnt < NETIO_MAX_IOV && want < budget;
+             b = b->next) {
             if (b->used > skip) {
+                size_t n = b->used - skip;
+                if (n > budget - want) n = budget - want;
                 iov[iovcnt].iov_base = b->data + skip;
-                iov[iovcnt].iov_len = b->used - skip;
-                want += iov[iovcnt].iov_len;
+                iov[iovcnt].iov_len = n;
+                want += n;
                 iovcnt++;
             }
             skip = 0;
-            if (want >= NETIO_MAX_WRITE_PER_CALL) break;
         }
         if (want == 0) {
             consumeWritten(c, 0); /* only empty blocks remain */
@@ -212,7 +223,8 @@ netioStatus netioWrite(netioWorker *w, client *c) {
         consumeWritten(c, (size_t)n);
         total += (size_t)n;
         if ((size_t)n < want) return NETIO_AGAIN;
-        if (total >= NETIO_MAX_WRITE_PER_CALL && clientHasPendingReplies(c)) return NETIO_AGAIN;
+        if (total >= NETIO_MAX_WRITE_PER_CALL)
+            return clientHasPendingReplies(c) ? NETIO_AGAIN : NETIO_OK;
     }
     return NETIO_OK;
 }

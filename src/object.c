@@ -8,8 +8,13 @@
 #include "object.h"
 
 #include "alloc.h"
+#include "dict.h"
+#include "intset.h"
+#include "listpack.h"
+#include "quicklist.h"
 #include "str.h"
 #include "util.h"
+#include "zset.h"
 
 #include <string.h>
 
@@ -59,6 +64,21 @@ obj *objCreateRawString(const char *p, size_t len) {
 
 obj *objCreateFromStr(char *s) { return newObject(OBJ_STRING, OBJ_ENC_RAW, s); }
 
+static void freeStrValue(void *val) { strFree(val); }
+
+const dictType objHashDictType = {.nocase = 0, .owns_keys = 1, .free_val = freeStrValue};
+const dictType objSetDictType = {.nocase = 0, .owns_keys = 1, .free_val = NULL};
+
+obj *objCreateList(int fill, int compress_depth) {
+    return newObject(OBJ_LIST, OBJ_ENC_QUICKLIST, quicklistCreate(fill, compress_depth));
+}
+
+obj *objCreateListpackValue(int type) { return newObject(type, OBJ_ENC_LISTPACK, lpNew(0)); }
+
+obj *objCreateIntsetValue(void) { return newObject(OBJ_SET, OBJ_ENC_INTSET, intsetNew()); }
+
+obj *objCreateEncoded(int type, int encoding, void *ptr) { return newObject(type, encoding, ptr); }
+
 static obj *createEmbeddedString(const char *p, size_t len) {
     obj *o = lmalloc(sizeof(*o) + strEmbedSize(len));
     o->type = OBJ_STRING;
@@ -92,11 +112,16 @@ void objIncrRef(obj *o) {
 }
 
 static void freeValue(obj *o) {
-    switch (o->type) {
-        case OBJ_STRING:
-            if (o->encoding == OBJ_ENC_RAW) strFree(o->ptr);
-            break;
-        default: loomAssert(!"unknown object type");
+    switch (o->encoding) {
+        case OBJ_ENC_RAW: strFree(o->ptr); break;
+        case OBJ_ENC_INT:
+        case OBJ_ENC_EMBSTR: break;
+        case OBJ_ENC_LISTPACK: lpFree(o->ptr); break;
+        case OBJ_ENC_QUICKLIST: quicklistRelease(o->ptr); break;
+        case OBJ_ENC_INTSET: intsetFree(o->ptr); break;
+        case OBJ_ENC_HT: dictRelease(o->ptr); break;
+        case OBJ_ENC_SKIPLIST: zsetFree(o->ptr); break;
+        default: loomAssert(!"unknown object encoding");
     }
 }
 
@@ -109,12 +134,46 @@ void objDecrRef(obj *o) {
     }
 }
 
+static dict *dupDict(dict *src, int with_values) {
+    dict *d = dictCreate(with_values ? &objHashDictType : &objSetDictType);
+    dictExpand(d, dictSize(src));
+    dictIterator *it = dictGetIterator(src);
+    dictEntry *de;
+    while ((de = dictNext(it))) {
+        dictEntry *copy = dictAddRaw(d, strDup(de->key), NULL);
+        copy->v.val = with_values ? strDup(de->v.val) : NULL;
+    }
+    dictReleaseIterator(it);
+    return d;
+}
+
+static zset *dupZset(zset *src) {
+    zset *zs = zsetCreate();
+    /* From the tail, so each insert lands at the head: no searching. */
+    for (zskiplistNode *n = src->zsl->tail; n; n = n->backward) {
+        int out;
+        double score;
+        zsetAdd(zs, n->score, n->member, strLen(n->member), 0, &out, &score);
+    }
+    return zs;
+}
+
 obj *objDup(const obj *o) {
-    loomAssert(o->type == OBJ_STRING);
     switch (o->encoding) {
         case OBJ_ENC_INT: return newObject(OBJ_STRING, OBJ_ENC_INT, o->ptr);
         case OBJ_ENC_EMBSTR: return createEmbeddedString(o->ptr, strLen(o->ptr));
-        default: return objCreateRawString(o->ptr, strLen(o->ptr));
+        case OBJ_ENC_RAW: return objCreateRawString(o->ptr, strLen(o->ptr));
+        case OBJ_ENC_LISTPACK: {
+            size_t bytes = lpBytes(o->ptr);
+            unsigned char *lp = lmalloc(bytes);
+            memcpy(lp, o->ptr, bytes);
+            return newObject(o->type, OBJ_ENC_LISTPACK, lp);
+        }
+        case OBJ_ENC_QUICKLIST: return newObject(OBJ_LIST, OBJ_ENC_QUICKLIST, quicklistDup(o->ptr));
+        case OBJ_ENC_INTSET: return newObject(OBJ_SET, OBJ_ENC_INTSET, intsetDup(o->ptr));
+        case OBJ_ENC_HT: return newObject(o->type, OBJ_ENC_HT, dupDict(o->ptr, o->type == OBJ_HASH));
+        case OBJ_ENC_SKIPLIST: return newObject(OBJ_ZSET, OBJ_ENC_SKIPLIST, dupZset(o->ptr));
+        default: loomAssert(!"unknown object encoding"); return NULL;
     }
 }
 
@@ -162,6 +221,11 @@ const char *objEncodingName(int encoding) {
         case OBJ_ENC_RAW: return "raw";
         case OBJ_ENC_INT: return "int";
         case OBJ_ENC_EMBSTR: return "embstr";
+        case OBJ_ENC_LISTPACK: return "listpack";
+        case OBJ_ENC_QUICKLIST: return "quicklist";
+        case OBJ_ENC_INTSET: return "intset";
+        case OBJ_ENC_HT: return "hashtable";
+        case OBJ_ENC_SKIPLIST: return "skiplist";
         default: return "unknown";
     }
 }

@@ -15,7 +15,17 @@
 #include <stdint.h>
 
 enum { OBJ_STRING = 0, OBJ_LIST = 1, OBJ_SET = 2, OBJ_ZSET = 3, OBJ_HASH = 4 };
-enum { OBJ_ENC_RAW = 0, OBJ_ENC_INT = 1, OBJ_ENC_EMBSTR = 2 };
+/* Encodings, named as OBJECT ENCODING shows them. */
+enum {
+    OBJ_ENC_RAW = 0,   /* string: ptr is a str */
+    OBJ_ENC_INT,       /* string: the value is the pointer */
+    OBJ_ENC_EMBSTR,    /* string: a str right after the header */
+    OBJ_ENC_LISTPACK,  /* hash, set, zset: ptr is a listpack */
+    OBJ_ENC_QUICKLIST, /* list: ptr is a quicklist */
+    OBJ_ENC_INTSET,    /* set: ptr is an intset */
+    OBJ_ENC_HT,        /* hash (str -> str value), set (str, no value): ptr is a dict */
+    OBJ_ENC_SKIPLIST,  /* zset: ptr is a zset (skiplist + dict) */
+};
 
 /* Longest string stored embedded in its object. */
 #define OBJ_EMBSTR_MAX 44
@@ -45,10 +55,20 @@ obj *objCreateRawString(const char *p, size_t len);
 obj *objCreateStringFromLongLong(long long v);
 /* Takes ownership of `s` (a str) as a raw string object. */
 obj *objCreateFromStr(char *s);
+/* Collections, empty, in their compact encoding (lists: quicklist). */
+obj *objCreateList(int fill, int compress_depth);
+obj *objCreateListpackValue(int type); /* hash, set or zset */
+obj *objCreateIntsetValue(void);
+/* Takes ownership of an encoded value: `ptr` must match `encoding`. */
+obj *objCreateEncoded(int type, int encoding, void *ptr);
+/* The dict types used by the hashtable encodings. */
+extern const struct dictType objHashDictType; /* str field -> str value, both owned */
+extern const struct dictType objSetDictType;  /* str member, no value */
 
 void objIncrRef(obj *o);
 void objDecrRef(obj *o);
-/* A private copy (refcount 1) with the same encoding where possible. */
+/* A private copy (refcount 1) with the same encoding where possible, for
+ * every type (COPY). */
 obj *objDup(const obj *o);
 
 /* String access: the bytes of a string object (int values are formatted into

@@ -98,8 +98,10 @@ void replyErrorLen(client *c, const char *err, size_t len) {
     size_t code_len = 3;
     if (len && err[0] == '-') {
         code = err + 1;
-        code_len = strcspn(code, " \r\n");
-        if (code_len > len - 1) code_len = len - 1;
+        code_len = 0;
+        while (code_len < len - 1 && code[code_len] != ' ' && code[code_len] != '\r' &&
+               code[code_len] != '\n')
+            code_len++;
     } else {
         replyRaw(c, "-ERR ", 5);
     }

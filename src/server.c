@@ -7,6 +7,7 @@
 #include "alloc.h"
 #include "server.h"
 
+#include "block.h"
 #include "client.h"
 #include "command.h"
 #include "config.h"
@@ -172,6 +173,7 @@ static int serverCron(aeEventLoop *el, long long id, void *data) {
     long long used = (long long)allocUsedMemory();
     if (used > server.stat_peak_memory) server.stat_peak_memory = used;
     netClientsCron();
+    blockTimeoutsCron();
     databasesCron();
     if (server.shutdown_asap) {
         serverLog(LL_WARNING, "Received %s scheduling shutdown...",

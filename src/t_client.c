@@ -4,6 +4,7 @@
  * Killing another client marks it for closing before the loop sleeps; a
  * client that kills itself gets its reply first. Main thread only.
  */
+#include "block.h"
 #include "command.h"
 #include "io_threads/io_threads.h"
 #include "net.h"
@@ -182,6 +183,31 @@ static void clientKillCommand(client *c) {
     if (kill_self) c->flags |= CLIENT_CLOSE_AFTER_REPLY;
 }
 
+static void clientUnblockCommand(client *c) {
+    long long id;
+    if (c->argc > 4) {
+        replySyntaxError(c);
+        return;
+    }
+    if (argToLongLongOrReply(c, &c->argv[2], &id, NULL) < 0) return;
+    int reason = UNBLOCK_TIMEOUT;
+    if (c->argc == 4) {
+        if (argEquals(&c->argv[3], "timeout")) reason = UNBLOCK_TIMEOUT;
+        else if (argEquals(&c->argv[3], "error")) reason = UNBLOCK_ERROR;
+        else {
+            replyError(c, "CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+            return;
+        }
+    }
+    client *target = clientLookupById((uint64_t)id);
+    if (!target || !clientIsBlocked(target)) {
+        replyLongLong(c, 0);
+        return;
+    }
+    blockUnblockClient(target, reason);
+    replyLongLong(c, 1);
+}
+
 static void clientHelpCommand(client *c) {
     static const char *const help[] = {
         "GETNAME",
@@ -214,6 +240,8 @@ static void clientHelpCommand(client *c) {
         "      Return clients of specified IDs only.",
         "SETNAME <name>",
         "    Assign the name <name> to the current connection.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
         NULL};
     replyHelpLines(c, help);
 }
@@ -237,6 +265,9 @@ static command clientSubcommands[] = {
     {"kill", clientKillCommand, -3, ADMIN_FLAGS, 0, 0, 0, G, "2.4.0",
      "O(N) where N is the number of client connections", "Kill the connection of a client",
      NULL},
+    {"unblock", clientUnblockCommand, -3, ADMIN_FLAGS, 0, 0, 0, G, "5.0.0",
+     "O(log N) where N is the number of client connections",
+     "Unblock a client blocked in a blocking command from a different connection", NULL},
     {"help", clientHelpCommand, 2, CMD_LOADING | CMD_STALE, 0, 0, 0, G, "5.0.0", "O(1)",
      "Show helpful text about the different subcommands", NULL},
     {0}};
