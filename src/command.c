@@ -8,6 +8,7 @@
 #include "alloc.h"
 #include "command.h"
 
+#include "db.h"
 #include "dict.h"
 #include "evict.h"
 #include "histogram.h"
@@ -279,6 +280,24 @@ void replyHelpLines(client *c, const char *const *lines) {
     for (long i = 0; i < count; i++) replyStatus(c, lines[i]);
     replyStatus(c, "HELP");
     replyStatus(c, "    Print this help.");
+}
+
+static obj *lookupTyped(client *c, const arg *key, int type, int *wrongtype, int flags) {
+    obj *o = dbLookup(c->db, key->ptr, key->len, flags);
+    *wrongtype = o && o->type != type;
+    if (*wrongtype) {
+        replyWrongType(c);
+        return NULL;
+    }
+    return o;
+}
+
+obj *lookupTypedRead(client *c, const arg *key, int type, int *wrongtype) {
+    return lookupTyped(c, key, type, wrongtype, LOOKUP_NONE);
+}
+
+obj *lookupTypedWrite(client *c, const arg *key, int type, int *wrongtype) {
+    return lookupTyped(c, key, type, wrongtype, LOOKUP_WRITE);
 }
 
 void replyBulkObj(client *c, const obj *o) {

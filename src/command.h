@@ -119,4 +119,25 @@ void replyHelpLines(client *c, const char *const *lines);
 /* A string object as a bulk reply. */
 void replyBulkObj(client *c, const struct obj *o);
 
+/* Looks a key up expecting `type`: returns the value, or NULL when the key is
+ * missing (nothing replied) or holds another type (WRONGTYPE replied and
+ * *wrongtype set). */
+struct obj *lookupTypedRead(client *c, const arg *key, int type, int *wrongtype);
+struct obj *lookupTypedWrite(client *c, const arg *key, int type, int *wrongtype);
+
+/* --- SCAN, HSCAN, SSCAN, ZSCAN ------------------------------------------- */
+typedef struct scanOptions {
+    const arg *pattern; /* MATCH, NULL for everything */
+    long count;         /* COUNT, default 10 */
+    const arg *type;    /* TYPE (SCAN only) */
+} scanOptions;
+/* The cursor as Redis parses it (strtoul: "", "-1", "+7" accepted). */
+int scanParseCursorOrReply(client *c, const arg *a, unsigned long *cursor);
+/* Options from argv[first] on; TYPE only when allow_type. */
+int scanParseOptionsOrReply(client *c, int first, int allow_type, scanOptions *opt);
+int scanPatternMatches(const scanOptions *opt, const char *s, size_t len);
+/* Starts a scan reply: the two-element array and the next cursor; the
+ * caller follows with the elements' array. */
+void scanReplyCursor(client *c, unsigned long cursor);
+
 #endif

@@ -63,6 +63,7 @@ typedef int confApplyFn(const char **err);
 
 struct confEntry {
     const char *name;
+    const char *alias; /* an older name accepted too (Redis's ziplist names), or NULL */
     confKind kind;
     int flags;
     void *value;
@@ -296,19 +297,24 @@ static const confEnum protected_enum[] = {
 
 const char *configMultiplexerName(void) { return multiplexer_enum[multiplexer_choice].name; }
 
-#define BOOL(n, field, def, ap) {n, CONF_BOOL, 0, &server.field, def, 0, 1, NULL, ap, NULL, NULL}
+#define BOOL(n, field, def, ap)                                                                    \
+    {n, NULL, CONF_BOOL, 0, &server.field, def, 0, 1, NULL, ap, NULL, NULL}
 #define INT(n, fl, field, def, lo, hi, ap)                                                         \
-    {n, CONF_INT, fl, &server.field, def, lo, hi, NULL, ap, NULL, NULL}
+    {n, NULL, CONF_INT, fl, &server.field, def, lo, hi, NULL, ap, NULL, NULL}
+#define INT_ALIAS(n, alias, field, def, lo, hi)                                                    \
+    {n, alias, CONF_INT, 0, &server.field, def, lo, hi, NULL, NULL, NULL, NULL}
 #define UINT(n, fl, field, def, lo, hi, ap)                                                        \
-    {n, CONF_UINT, fl, &server.field, def, lo, hi, NULL, ap, NULL, NULL}
+    {n, NULL, CONF_UINT, fl, &server.field, def, lo, hi, NULL, ap, NULL, NULL}
 #define LL(n, fl, field, def, lo, hi, ap)                                                          \
-    {n, CONF_LL, fl, &server.field, def, lo, hi, NULL, ap, NULL, NULL}
+    {n, NULL, CONF_LL, fl, &server.field, def, lo, hi, NULL, ap, NULL, NULL}
 #define ULL(n, fl, field, def, lo, hi, ap)                                                         \
-    {n, CONF_ULL, fl, &server.field, def, lo, hi, NULL, ap, NULL, NULL}
-#define ENUM(n, fl, var, def, names, ap) {n, CONF_ENUM, fl, &var, def, 0, 0, names, ap, NULL, NULL}
-#define STRING(n, fl, field, def) {n, CONF_STRING, fl, &server.field, def, 0, 0, NULL, NULL, NULL, NULL}
+    {n, NULL, CONF_ULL, fl, &server.field, def, lo, hi, NULL, ap, NULL, NULL}
+#define ENUM(n, fl, var, def, names, ap)                                                           \
+    {n, NULL, CONF_ENUM, fl, &var, def, 0, 0, names, ap, NULL, NULL}
+#define STRING(n, fl, field, def)                                                                  \
+    {n, NULL, CONF_STRING, fl, &server.field, def, 0, 0, NULL, NULL, NULL, NULL}
 #define SPECIAL(n, fl, var, def, setfn, getfn, ap)                                                 \
-    {n, CONF_SPECIAL, fl, var, def, 0, 0, NULL, ap, setfn, getfn}
+    {n, NULL, CONF_SPECIAL, fl, var, def, 0, 0, NULL, ap, setfn, getfn}
 
 static const confEntry config_table[] = {
     SPECIAL("bind", CONF_MULTI_ARG, NULL, "127.0.0.1 -::1", setBind, getBind, applyBind),
@@ -348,6 +354,20 @@ static const confEntry config_table[] = {
     BOOL("latency-tracking", latency_tracking, "yes", NULL),
     SPECIAL("latency-tracking-info-percentiles", CONF_MULTI_ARG, NULL, "50 99 99.9",
             setPercentiles, getPercentiles, NULL),
+    INT_ALIAS("list-max-listpack-size", "list-max-ziplist-size", list_max_listpack_size, "-2",
+              INT_MIN, INT_MAX),
+    INT("list-compress-depth", 0, list_compress_depth, "0", 0, INT_MAX, NULL),
+    INT_ALIAS("hash-max-listpack-entries", "hash-max-ziplist-entries", hash_max_listpack_entries,
+              "512", 0, INT_MAX),
+    INT_ALIAS("hash-max-listpack-value", "hash-max-ziplist-value", hash_max_listpack_value, "64",
+              0, INT_MAX),
+    INT("set-max-intset-entries", 0, set_max_intset_entries, "512", 0, INT_MAX, NULL),
+    INT("set-max-listpack-entries", 0, set_max_listpack_entries, "128", 0, INT_MAX, NULL),
+    INT("set-max-listpack-value", 0, set_max_listpack_value, "64", 0, INT_MAX, NULL),
+    INT_ALIAS("zset-max-listpack-entries", "zset-max-ziplist-entries", zset_max_listpack_entries,
+              "128", 0, INT_MAX),
+    INT_ALIAS("zset-max-listpack-value", "zset-max-ziplist-value", zset_max_listpack_value, "64",
+              0, INT_MAX),
     INT("io-threads", 0, io_threads_num, "1", 1, 128, applyIoThreads),
     BOOL("io-threads-do-reads", io_threads_do_reads, "no", NULL),
     INT("io-threads-events-per-thread", 0, io_threads_events_per_thread, "64", 0, INT_MAX,
@@ -358,8 +378,10 @@ static const confEntry config_table[] = {
 #define CONFIG_COUNT (sizeof(config_table) / sizeof(config_table[0]))
 
 static const confEntry *lookupEntry(const char *name) {
-    for (size_t i = 0; i < CONFIG_COUNT; i++)
-        if (!strcasecmp(config_table[i].name, name)) return &config_table[i];
+    for (size_t i = 0; i < CONFIG_COUNT; i++) {
+        const confEntry *e = &config_table[i];
+        if (!strcasecmp(e->name, name) || (e->alias && !strcasecmp(e->alias, name))) return e;
+    }
     return NULL;
 }
 
@@ -622,29 +644,37 @@ void configLoad(const char *path, int argc, char **argv) {
 static int hasGlobChars(const arg *a) { return strpbrk(a->ptr, "*?[") != NULL; }
 
 static void configGetCommand(client *c) {
-    /* A name without glob characters is answered with the spelling the
-     * client used, as Redis does; patterns with the table's names. */
-    const arg *spelling[CONFIG_COUNT] = {0};
-    char seen[CONFIG_COUNT] = {0};
+    /* Every name (aliases count as names) matched by some pattern, once. A
+     * name without glob characters is answered with the spelling the client
+     * used, as Redis does. */
+    const arg *spelling[CONFIG_COUNT][2] = {{0}};
+    char seen[CONFIG_COUNT][2] = {{0}};
     long matches = 0;
     for (int j = 2; j < c->argc; j++) {
         const arg *a = &c->argv[j];
         for (size_t i = 0; i < CONFIG_COUNT; i++) {
-            const char *name = config_table[i].name;
-            if (seen[i] || !stringmatchlen(a->ptr, a->len, name, strlen(name), 1)) continue;
-            seen[i] = 1;
-            if (!hasGlobChars(a)) spelling[i] = a;
-            matches++;
+            const char *names[2] = {config_table[i].name, config_table[i].alias};
+            for (int k = 0; k < 2; k++) {
+                if (!names[k] || seen[i][k] ||
+                    !stringmatchlen(a->ptr, a->len, names[k], strlen(names[k]), 1))
+                    continue;
+                seen[i][k] = 1;
+                if (!hasGlobChars(a)) spelling[i][k] = a;
+                matches++;
+            }
         }
     }
     replyMapLen(c, matches);
     for (size_t i = 0; i < CONFIG_COUNT; i++) {
-        if (!seen[i]) continue;
-        str value = getEntry(&config_table[i], strEmpty(), 0);
-        if (spelling[i]) replyBulk(c, spelling[i]->ptr, spelling[i]->len);
-        else replyBulkCString(c, config_table[i].name);
-        replyBulk(c, value, strLen(value));
-        strFree(value);
+        const char *names[2] = {config_table[i].name, config_table[i].alias};
+        for (int k = 0; k < 2; k++) {
+            if (!seen[i][k]) continue;
+            str value = getEntry(&config_table[i], strEmpty(), 0);
+            if (spelling[i][k]) replyBulk(c, spelling[i][k]->ptr, spelling[i][k]->len);
+            else replyBulkCString(c, names[k]);
+            replyBulk(c, value, strLen(value));
+            strFree(value);
+        }
     }
 }
 

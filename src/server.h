@@ -88,6 +88,16 @@ struct server {
     int lfu_log_factor;
     int lfu_decay_time;
     obufLimit obuf_limits[CLIENT_CLASS_COUNT]; /* client-output-buffer-limit */
+    /* Compact encodings and their conversion thresholds. */
+    int list_max_listpack_size;
+    int list_compress_depth;
+    int hash_max_listpack_entries;
+    int hash_max_listpack_value;
+    int set_max_intset_entries;
+    int set_max_listpack_entries;
+    int set_max_listpack_value;
+    int zset_max_listpack_entries;
+    int zset_max_listpack_value;
     int latency_tracking;
     double latency_percentiles[16]; /* latency-tracking-info-percentiles */
     int latency_percentiles_count;

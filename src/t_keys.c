@@ -186,9 +186,7 @@ static void collectKey(void *privdata, const dictEntry *de) {
     b->keys[b->count++] = strDup(de->key);
 }
 
-/* Parses a SCAN cursor as Redis does, with strtoul: "", "-1" and "+7" are
- * accepted; leading spaces, trailing garbage and overflow are not. */
-static int parseCursorOrReply(client *c, const arg *a, unsigned long *cursor) {
+int scanParseCursorOrReply(client *c, const arg *a, unsigned long *cursor) {
     char *end;
     errno = 0;
     *cursor = strtoul(a->ptr, &end, 10);
@@ -199,53 +197,70 @@ static int parseCursorOrReply(client *c, const arg *a, unsigned long *cursor) {
     return 0;
 }
 
-static void scanCommand(client *c) {
-    unsigned long cursor;
-    long count = 10;
-    const arg *pattern = NULL, *type = NULL;
-    if (parseCursorOrReply(c, &c->argv[1], &cursor) < 0) return;
-    for (int j = 2; j < c->argc; j++) {
+int scanParseOptionsOrReply(client *c, int first, int allow_type, scanOptions *opt) {
+    opt->pattern = NULL;
+    opt->type = NULL;
+    opt->count = 10;
+    for (int j = first; j < c->argc; j++) {
         const arg *a = &c->argv[j];
         int has_value = j + 1 < c->argc;
         if (argEquals(a, "count") && has_value) {
-            if (argToLongOrReply(c, &c->argv[++j], &count, NULL) < 0) return;
-            if (count < 1) {
+            if (argToLongOrReply(c, &c->argv[++j], &opt->count, NULL) < 0) return -1;
+            if (opt->count < 1) {
                 replySyntaxError(c);
-                return;
+                return -1;
             }
         } else if (argEquals(a, "match") && has_value) {
-            pattern = &c->argv[++j];
-            if (pattern->len == 1 && pattern->ptr[0] == '*') pattern = NULL;
-        } else if (argEquals(a, "type") && has_value) {
-            type = &c->argv[++j];
+            opt->pattern = &c->argv[++j];
+            /* "*" matches everything, even what a glob would not (""). */
+            if (opt->pattern->len == 1 && opt->pattern->ptr[0] == '*') opt->pattern = NULL;
+        } else if (allow_type && argEquals(a, "type") && has_value) {
+            opt->type = &c->argv[++j];
         } else {
             replySyntaxError(c);
-            return;
+            return -1;
         }
     }
-    /* Visit buckets until `count` keys were collected, bounded so a sparse
-     * table cannot make one call run for long. */
-    scanBatch batch = {0};
-    long max_iterations = count * 10;
-    do {
-        cursor = dictScan(c->db->keys, cursor, collectKey, &batch);
-    } while (cursor && max_iterations-- && batch.count < count);
+    return 0;
+}
 
+int scanPatternMatches(const scanOptions *opt, const char *s, size_t len) {
+    return !opt->pattern || stringmatchlen(opt->pattern->ptr, opt->pattern->len, s, len, 0);
+}
+
+void scanReplyCursor(client *c, unsigned long cursor) {
     char digits[32];
     int n = ull2string(digits, sizeof(digits), cursor);
     replyArrayLen(c, 2);
     replyBulk(c, digits, (size_t)n);
+}
+
+static void scanCommand(client *c) {
+    unsigned long cursor;
+    scanOptions opt;
+    if (scanParseCursorOrReply(c, &c->argv[1], &cursor) < 0) return;
+    if (scanParseOptionsOrReply(c, 2, 1, &opt) < 0) return;
+    /* Visit buckets until `count` keys were collected, bounded so a sparse
+     * table cannot make one call run for long. */
+    scanBatch batch = {0};
+    long max_iterations = opt.count * 10;
+    do {
+        cursor = dictScan(c->db->keys, cursor, collectKey, &batch);
+    } while (cursor && max_iterations-- && batch.count < opt.count);
+
+    scanReplyCursor(c, cursor);
     void *handle = replyDeferredLen(c);
     long shown = 0;
     for (long i = 0; i < batch.count; i++) {
         str key = batch.keys[i];
         size_t len = strLen(key);
-        int keep = !pattern || stringmatchlen(pattern->ptr, pattern->len, key, len, 0);
+        int keep = scanPatternMatches(&opt, key, len);
         if (keep && dbExpireIfNeeded(c->db, key, len)) keep = 0;
-        if (keep && type) {
+        if (keep && opt.type) {
             obj *o = dbLookup(c->db, key, len, LOOKUP_NOTOUCH | LOOKUP_WRITE);
             const char *name = o ? objTypeName(o->type) : "";
-            keep = o && strlen(name) == type->len && !strncasecmp(name, type->ptr, type->len);
+            keep = o && strlen(name) == opt.type->len &&
+                   !strncasecmp(name, opt.type->ptr, opt.type->len);
         }
         if (keep) {
             replyBulk(c, key, len);

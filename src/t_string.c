@@ -18,16 +18,8 @@
 
 #define arg_key(c, i) (c)->argv[i].ptr, (c)->argv[i].len
 
-/* The string value of key for reading, or NULL. Replies WRONGTYPE and sets
- * *wrongtype for other types. */
 static obj *lookupString(client *c, const arg *key, int *wrongtype) {
-    obj *o = dbLookupRead(c->db, key->ptr, key->len);
-    *wrongtype = o && o->type != OBJ_STRING;
-    if (*wrongtype) {
-        replyWrongType(c);
-        return NULL;
-    }
-    return o;
+    return lookupTypedRead(c, key, OBJ_STRING, wrongtype);
 }
 
 /* Checks that a string of `size` + `append` bytes (both >= 0) would stay
