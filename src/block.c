@@ -38,7 +38,6 @@ typedef struct blockState {
     int numkeys;
     str *keys;
     long long deadline_ms; /* 0 = forever */
-    int timeout_reply;
     client *client;
     ilist node;       /* in blocked_clients */
 } blockState;
@@ -78,22 +77,23 @@ unsigned long blockedClientCount(void) { return blocked_count; }
 
 int blockParseTimeout(client *c, const arg *a, long long *deadline_ms) {
     long double seconds;
-    if (!string2ld(a->ptr, a->len, &seconds) || isnan(seconds) || isinf(seconds)) {
+    if (!string2ld(a->ptr, a->len, &seconds) || isnan(seconds)) {
         replyError(c, "timeout is not a float or out of range");
         return -1;
     }
-    if (seconds < 0) {
+    long double ms = seconds * 1000;
+    /* Redis converts to a long long without a range check, and on x86 a value
+     * past the range (inf, 1e30) comes out negative: it says "negative". */
+    if (ms < 0 || ms >= 9223372036854775808.0L) {
         replyError(c, "timeout is negative");
         return -1;
     }
-    long double ms = seconds * 1000;
-    if (ms > (long double)(LLONG_MAX / 2)) {
-        replyError(c, "timeout is out of range");
-        return -1;
-    }
-    /* Round up so a tiny positive timeout still waits a little. */
+    /* Round up so a tiny positive timeout still waits a little; a deadline
+     * past the clock's range means forever. */
     long long wait_ms = (long long)ceill(ms);
-    *deadline_ms = wait_ms > 0 ? server.cmd_time_ms + wait_ms : 0;
+    if (wait_ms == 0) *deadline_ms = 0;
+    else if (wait_ms > LLONG_MAX - server.cmd_time_ms) *deadline_ms = LLONG_MAX;
+    else *deadline_ms = server.cmd_time_ms + wait_ms;
     return 0;
 }
 
@@ -106,8 +106,7 @@ static waitList *waitListFor(int dbid, const str key, int create) {
     return w;
 }
 
-void blockClientOnKeys(client *c, const arg *keys, int numkeys, long long deadline_ms,
-                       int timeout_reply) {
+void blockClientOnKeys(client *c, const arg *keys, int numkeys, long long deadline_ms) {
     if (c == rerunning) {
         /* Still nothing for it: it keeps its place in every queue. */
         rerun_blocked_again = 1;
@@ -138,7 +137,6 @@ void blockClientOnKeys(client *c, const arg *keys, int numkeys, long long deadli
         w->clients[w->count++] = c;
     }
     bs->deadline_ms = deadline_ms;
-    bs->timeout_reply = timeout_reply;
     bs->client = c;
     ilistAppend(&blocked_clients, &bs->node);
     blocked_count++;
@@ -189,15 +187,11 @@ static void ownReplyBuffers(client *c) {
 void blockUnblockClient(client *c, int reason) {
     if (!clientIsBlocked(c)) return;
     if (reason != UNBLOCK_DISCONNECT) ownReplyBuffers(c);
-    int timeout_reply = c->block->timeout_reply;
     unpark(c);
     if (reason == UNBLOCK_DISCONNECT) return;
-    if (reason == UNBLOCK_ERROR)
-        replyError(c, "-UNBLOCKED client unblocked via CLIENT UNBLOCK");
-    else if (timeout_reply == BLOCK_TIMEOUT_NULL_ARRAY)
-        replyNullArray(c);
-    else
-        replyNull(c);
+    /* Every blocking command times out with a null array, as in Redis. */
+    if (reason == UNBLOCK_ERROR) replyError(c, "-UNBLOCKED client unblocked via CLIENT UNBLOCK");
+    else replyNullArray(c);
     netResumeClient(c);
 }
 

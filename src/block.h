@@ -16,19 +16,16 @@
 
 struct db;
 
-/* What a blocked client gets when it times out. */
-enum { BLOCK_TIMEOUT_NULL_ARRAY, BLOCK_TIMEOUT_NULL_BULK };
-
 /* Parses a blocking timeout in seconds (fractions allowed) into an absolute
  * unix time in ms, 0 meaning forever. Replies with Redis's error and returns
- * -1 when it is not a number, negative, or too large. */
+ * -1 when it is not a number or negative. */
 int blockParseTimeout(client *c, const arg *a, long long *deadline_ms);
 
 /* Called by a blocking command that found nothing: parks the client on
- * `keys` (the command's argv is saved to be run again). When the client is
- * already being re-run for a ready key, it simply stays where it was. */
-void blockClientOnKeys(client *c, const arg *keys, int numkeys, long long deadline_ms,
-                       int timeout_reply);
+ * `keys` (the command's argv is saved to be run again); on timeout it gets a
+ * null array. When the client is already being re-run for a ready key, it
+ * simply stays where it was. */
+void blockClientOnKeys(client *c, const arg *keys, int numkeys, long long deadline_ms);
 
 /* A write added elements to a key that may have waiters. */
 void blockSignalKeyReady(struct db *d, const char *key, size_t len);

@@ -48,6 +48,10 @@ typedef void commandProc(client *c);
 #define CMD_GROUP_STRING "string"
 #define CMD_GROUP_CONNECTION "connection"
 #define CMD_GROUP_SERVER "server"
+#define CMD_GROUP_LIST "list"
+#define CMD_GROUP_HASH "hash"
+#define CMD_GROUP_SET "set"
+#define CMD_GROUP_SORTED_SET "sorted-set"
 
 typedef struct commandStats {
     long long calls;

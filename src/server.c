@@ -43,6 +43,7 @@ extern command clientCommandTable[];
 extern command commandCommandTable[];
 extern command infoCommandTable[];
 extern command configCommandTable[];
+extern command listCommandTable[];
 
 /* Clients per cron tick before dynamic-hz raises the frequency. */
 #define MAX_CLIENTS_PER_CLOCK_TICK 200
@@ -380,6 +381,7 @@ static void initServer(void) {
     commandRegisterTable(commandCommandTable);
     commandRegisterTable(infoCommandTable);
     commandRegisterTable(configCommandTable);
+    commandRegisterTable(listCommandTable);
 
     if (netOpenListeners() < 0) exit(1);
     if (netInitIoThreads(server.io_threads_num) < 0) {

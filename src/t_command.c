@@ -34,11 +34,17 @@ static int aclCategories(const command *cmd, const char **out) {
     int n = 0;
     if (cmd->flags & CMD_WRITE) out[n++] = "@write";
     if (cmd->flags & CMD_READONLY) out[n++] = "@read";
-    if (!strcmp(cmd->group, CMD_GROUP_STRING)) out[n++] = "@string";
-    else if (!strcmp(cmd->group, CMD_GROUP_GENERIC)) out[n++] = "@keyspace";
-    else if (!strcmp(cmd->group, CMD_GROUP_CONNECTION)) out[n++] = "@connection";
+    static const struct {
+        const char *group, *category;
+    } groups[] = {{CMD_GROUP_STRING, "@string"},     {CMD_GROUP_GENERIC, "@keyspace"},
+                  {CMD_GROUP_CONNECTION, "@connection"}, {CMD_GROUP_LIST, "@list"},
+                  {CMD_GROUP_HASH, "@hash"},         {CMD_GROUP_SET, "@set"},
+                  {CMD_GROUP_SORTED_SET, "@sortedset"}};
+    for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+        if (!strcmp(cmd->group, groups[i].group)) out[n++] = groups[i].category;
     if (cmd->flags & CMD_ADMIN) out[n++] = "@admin";
     out[n++] = (cmd->flags & CMD_FAST) ? "@fast" : "@slow";
+    if (cmd->flags & CMD_BLOCKING) out[n++] = "@blocking";
     if (cmd->flags & CMD_ADMIN) out[n++] = "@dangerous";
     return n;
 }
