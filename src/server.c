@@ -44,6 +44,7 @@ extern command commandCommandTable[];
 extern command infoCommandTable[];
 extern command configCommandTable[];
 extern command listCommandTable[];
+extern command sortCommandTable[];
 
 /* Clients per cron tick before dynamic-hz raises the frequency. */
 #define MAX_CLIENTS_PER_CLOCK_TICK 200
@@ -382,6 +383,7 @@ static void initServer(void) {
     commandRegisterTable(infoCommandTable);
     commandRegisterTable(configCommandTable);
     commandRegisterTable(listCommandTable);
+    commandRegisterTable(sortCommandTable);
 
     if (netOpenListeners() < 0) exit(1);
     if (netInitIoThreads(server.io_threads_num) < 0) {
