@@ -109,6 +109,8 @@ int argToIntOrReply(client *c, const arg *a, int *v, const char *msg);
 int argToLongOrReply(client *c, const arg *a, long *v, const char *msg);
 int argToLongDoubleOrReply(client *c, const arg *a, long double *v, const char *msg);
 int argToPositiveLongOrReply(client *c, const arg *a, long *v, const char *msg);
+/* A client name (CLIENT SETNAME, HELLO SETNAME): printable, no spaces. */
+int argToClientNameOrReply(client *c, const arg *name);
 /* A database index within 0..databases-1 ("DB index is out of range"). */
 int argToDbIdOrReply(client *c, const arg *a, int *id);
 

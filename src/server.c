@@ -45,6 +45,8 @@ extern command infoCommandTable[];
 extern command configCommandTable[];
 extern command listCommandTable[];
 extern command sortCommandTable[];
+extern command hashCommandTable[];
+extern command setCommandTable[];
 
 /* Clients per cron tick before dynamic-hz raises the frequency. */
 #define MAX_CLIENTS_PER_CLOCK_TICK 200
@@ -384,6 +386,8 @@ static void initServer(void) {
     commandRegisterTable(configCommandTable);
     commandRegisterTable(listCommandTable);
     commandRegisterTable(sortCommandTable);
+    commandRegisterTable(hashCommandTable);
+    commandRegisterTable(setCommandTable);
 
     if (netOpenListeners() < 0) exit(1);
     if (netInitIoThreads(server.io_threads_num) < 0) {

@@ -19,14 +19,19 @@
 
 static void clientIdCommand(client *c) { replyLongLong(c, (long long)c->id); }
 
-static void clientSetnameCommand(client *c) {
-    const arg *name = &c->argv[2];
+int argToClientNameOrReply(client *c, const arg *name) {
     for (size_t i = 0; i < name->len; i++) {
         if (name->ptr[i] < '!' || name->ptr[i] > '~') {
             replyError(c, "Client names cannot contain spaces, newlines or special characters.");
-            return;
+            return -1;
         }
     }
+    return 0;
+}
+
+static void clientSetnameCommand(client *c) {
+    const arg *name = &c->argv[2];
+    if (argToClientNameOrReply(c, name) < 0) return;
     strFree(c->name);
     c->name = name->len ? strNewLen(name->ptr, name->len) : NULL;
     replyOk(c);

@@ -4,6 +4,11 @@
  * FLUSHDB, FLUSHALL, TIME, SHUTDOWN and DEBUG. Main thread only.
  */
 #include "command.h"
+#include "dict.h"
+#include "intset.h"
+#include "listpack.h"
+#include "quicklist.h"
+#include "zset.h"
 #include "db.h"
 #include "log.h"
 #include "reply.h"
@@ -12,6 +17,7 @@
 #include "util.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -24,6 +30,60 @@ static void pingCommand(client *c) {
     }
     if (c->argc == 2) replyBulk(c, c->argv[1].ptr, c->argv[1].len);
     else replyStatus(c, "PONG");
+}
+
+/* HELLO [protover [AUTH user pass] [SETNAME name]]: switches the protocol
+ * (RESP2 or RESP3) and answers with a map describing the server. loom has no
+ * users but "default", which needs no password. */
+static void helloCommand(client *c) {
+    long long ver = 0;
+    const arg *setname = NULL;
+    if (c->argc >= 2) {
+        if (argToLongLongOrReply(c, &c->argv[1], &ver,
+                                 "Protocol version is not an integer or out of range") < 0)
+            return;
+        if (ver < 2 || ver > 3) {
+            replyError(c, "-NOPROTO unsupported protocol version");
+            return;
+        }
+    }
+    for (int j = 2; j < c->argc; j++) {
+        int left = c->argc - j - 1;
+        if (argEquals(&c->argv[j], "auth") && left >= 2) {
+            if (!argEquals(&c->argv[j + 1], "default")) {
+                replyError(c, "-WRONGPASS invalid username-password pair or user is disabled.");
+                return;
+            }
+            j += 2;
+        } else if (argEquals(&c->argv[j], "setname") && left >= 1) {
+            setname = &c->argv[++j];
+            if (argToClientNameOrReply(c, setname) < 0) return;
+        } else {
+            replyErrorFormat(c, "Syntax error in HELLO option '%.*s'", (int)c->argv[j].len,
+                             c->argv[j].ptr);
+            return;
+        }
+    }
+    if (setname) {
+        strFree(c->name);
+        c->name = setname->len ? strNewLen(setname->ptr, setname->len) : NULL;
+    }
+    if (ver) c->resp = (int)ver;
+    replyMapLen(c, 7);
+    replyBulkCString(c, "server");
+    replyBulkCString(c, "redis");
+    replyBulkCString(c, "version");
+    replyBulkCString(c, LOOM_REDIS_VERSION);
+    replyBulkCString(c, "proto");
+    replyLongLong(c, c->resp);
+    replyBulkCString(c, "id");
+    replyLongLong(c, (long long)c->id);
+    replyBulkCString(c, "mode");
+    replyBulkCString(c, "standalone");
+    replyBulkCString(c, "role");
+    replyBulkCString(c, "master");
+    replyBulkCString(c, "modules");
+    replyArrayLen(c, 0);
 }
 
 static void echoCommand(client *c) { replyBulk(c, c->argv[1].ptr, c->argv[1].len); }
@@ -125,23 +185,84 @@ static void debugSleep(client *c) {
     replyOk(c);
 }
 
+/* The size of a length prefix in the RDB encoding. */
+static size_t lengthPrefixBytes(size_t len) { return len < 64 ? 1 : len < 16384 ? 2 : 5; }
+
+static size_t stringSerializedLength(const char *p, size_t len) {
+    long long v;
+    if (len <= 11 && string2ll(p, len, &v) && v >= INT32_MIN && v <= INT32_MAX)
+        return v >= -128 && v <= 127 ? 2 : v >= -32768 && v <= 32767 ? 3 : 5;
+    return lengthPrefixBytes(len) + len;
+}
+
+/* What the value would take in an uncompressed RDB file: compact encodings
+ * are stored as their blob, hashtables and skiplists element by element. */
+static size_t serializedLength(const obj *o) {
+    char buf[OBJ_INT_BUF];
+    size_t len, total = 0;
+    switch (o->encoding) {
+        case OBJ_ENC_INT:
+        case OBJ_ENC_EMBSTR:
+        case OBJ_ENC_RAW: {
+            const char *p = objStringBytes(o, buf, &len);
+            return stringSerializedLength(p, len);
+        }
+        case OBJ_ENC_LISTPACK: len = lpBytes(o->ptr); return lengthPrefixBytes(len) + len;
+        case OBJ_ENC_INTSET: len = intsetBlobLen(o->ptr); return lengthPrefixBytes(len) + len;
+        case OBJ_ENC_QUICKLIST:
+            for (quicklistNode *n = quicklistFirstNode(o->ptr); n; n = quicklistNextNode(n)) {
+                quicklistNodeStoredBytes(n, &len);
+                total += 1 + lengthPrefixBytes(len) + len;
+            }
+            return lengthPrefixBytes(quicklistNodeCount(o->ptr)) + total;
+        case OBJ_ENC_HT: {
+            dictIterator *it = dictGetIterator(o->ptr);
+            dictEntry *de;
+            while ((de = dictNext(it))) {
+                total += stringSerializedLength(de->key, strLen(de->key));
+                if (o->type == OBJ_HASH) total += stringSerializedLength(de->v.val, strLen(de->v.val));
+            }
+            dictReleaseIterator(it);
+            return lengthPrefixBytes(dictSize(o->ptr)) + total;
+        }
+        case OBJ_ENC_SKIPLIST: {
+            zset *zs = o->ptr;
+            for (zskiplistNode *n = zs->zsl->header->level[0].forward; n; n = n->level[0].forward)
+                total += stringSerializedLength(n->member, strLen(n->member)) + 8;
+            return lengthPrefixBytes(zs->zsl->length) + total;
+        }
+        default: return 0;
+    }
+}
+
 static void debugObject(client *c) {
     obj *o = dbLookup(c->db, c->argv[2].ptr, c->argv[2].len, LOOKUP_NOTOUCH);
     if (!o) {
         replyError(c, "no such key");
         return;
     }
-    /* The length the value takes in an uncompressed RDB string encoding. */
-    size_t len = objStringLen(o);
-    size_t serialized = o->encoding == OBJ_ENC_INT ? (len <= 3 ? 2 : len <= 5 ? 3 : 5)
-                                                   : len + (len < 64 ? 1 : len < 16384 ? 2 : 5);
-    char status[256];
-    snprintf(status, sizeof(status),
-             "Value at:%p refcount:%d encoding:%s serializedlength:%zu lru:%u "
-             "lru_seconds_idle:%lld",
-             (void *)o, o->refcount, objEncodingName(o->encoding), serialized, (unsigned)o->lru,
-             objIdleMs(o) / 1000);
-    replyStatus(c, status);
+    str status = strCatFmt(strEmpty(),
+                           "Value at:%p refcount:%d encoding:%s serializedlength:%zu lru:%u "
+                           "lru_seconds_idle:%lld",
+                           (void *)o, o->refcount, objEncodingName(o->encoding),
+                           serializedLength(o), (unsigned)o->lru, objIdleMs(o) / 1000);
+    if (o->encoding == OBJ_ENC_QUICKLIST) {
+        /* Redis adds the quicklist's shape. */
+        quicklist *ql = o->ptr;
+        unsigned long nodes = quicklistNodeCount(ql), compressed = 0;
+        size_t raw = 0;
+        for (quicklistNode *n = quicklistFirstNode(ql); n; n = quicklistNextNode(n)) {
+            raw += quicklistNodeSize(n);
+            compressed += quicklistNodeIsCompressed(n);
+        }
+        status = strCatFmt(status,
+                           " ql_nodes:%lu ql_avg_node:%.2f ql_listpack_max:%d ql_compressed:%d "
+                           "ql_uncompressed_size:%zu",
+                           nodes, nodes ? (double)quicklistCount(ql) / nodes : 0.0,
+                           server.list_max_listpack_size, compressed != 0, raw);
+    }
+    replyStatusLen(c, status, strLen(status));
+    strFree(status);
 }
 
 static void debugSetActiveExpire(client *c) {
@@ -223,6 +344,9 @@ command serverCommandTable[] = {
      "Ping the server", NULL},
     {"echo", echoCommand, 2, CMD_FAST, 0, 0, 0, GC, "1.0.0", "O(1)", "Echo the given string",
      NULL},
+    {"hello", helloCommand, -1,
+     CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_SENTINEL | CMD_ALLOW_BUSY,
+     0, 0, 0, GC, "6.0.0", "O(1)", "Handshake with Redis", NULL},
     {"quit", quitCommand, -1,
      CMD_ALLOW_BUSY | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH, 0, 0, 0, GC,
      "1.0.0", "O(1)", "Close the connection", NULL},
