@@ -42,6 +42,9 @@ typedef void commandProc(client *c);
 #define CMD_NO_MANDATORY_KEYS (1u << 17)
 /* Refused unless enable-debug-command allows it (DEBUG). */
 #define CMD_PROTECTED (1u << 18)
+/* Key positions depend on the arguments (numkeys, STORE): COMMAND INFO's
+ * "movablekeys". */
+#define CMD_MOVABLE_KEYS (1u << 19)
 
 /* Groups, as COMMAND DOCS reports them. */
 #define CMD_GROUP_GENERIC "generic"

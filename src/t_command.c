@@ -25,7 +25,8 @@ static const struct {
     {CMD_SKIP_MONITOR, "skip_monitor"}, {CMD_SKIP_SLOWLOG, "skip_slowlog"},
     {CMD_FAST, "fast"},         {CMD_NO_AUTH, "no_auth"},         {CMD_MAY_REPLICATE, "may_replicate"},
     {CMD_SENTINEL, "sentinel"}, {CMD_NO_MANDATORY_KEYS, "no_mandatory_keys"},
-    {CMD_NO_MULTI, "no_multi"}, {CMD_ALLOW_BUSY, "allow_busy"},
+    {CMD_NO_MULTI, "no_multi"}, {CMD_MOVABLE_KEYS, "movablekeys"},
+    {CMD_ALLOW_BUSY, "allow_busy"},
 };
 #define FLAG_NAMES_COUNT (sizeof(flag_names) / sizeof(flag_names[0]))
 

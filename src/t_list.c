@@ -534,7 +534,7 @@ static void blmpopCommand(client *c) {
 #define G CMD_GROUP_LIST
 #define W_DENYOOM_FAST (CMD_WRITE | CMD_DENYOOM | CMD_FAST)
 #define W_FAST (CMD_WRITE | CMD_FAST)
-#define W_BLOCK (CMD_WRITE | CMD_BLOCKING)
+#define W_BLOCK (CMD_WRITE | CMD_NOSCRIPT | CMD_BLOCKING)
 
 command listCommandTable[] = {
     {"lpush", lpushCommand, -3, W_DENYOOM_FAST, 1, 1, 1, G, "1.0.0",
@@ -593,7 +593,7 @@ command listCommandTable[] = {
      "Pop an element from a list, push it to another list and return it", NULL},
     {"rpoplpush", rpoplpushCommand, 3, CMD_WRITE | CMD_DENYOOM, 1, 2, 1, G, "1.2.0", "O(1)",
      "Remove the last element in a list, prepend it to another list and return it", NULL},
-    {"lmpop", lmpopCommand, -4, CMD_WRITE | CMD_NO_MANDATORY_KEYS, 0, 0, 0, G, "7.0.0",
+    {"lmpop", lmpopCommand, -4, CMD_WRITE | CMD_MOVABLE_KEYS, 0, 0, 0, G, "7.0.0",
      "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
      "Pop elements from a list", NULL},
     {"blpop", blpopCommand, -3, W_BLOCK, 1, -2, 1, G, "2.0.0",
@@ -610,7 +610,7 @@ command listCommandTable[] = {
      "Pop an element from a list, push it to another list and return it; or block until one is "
      "available",
      NULL},
-    {"blmpop", blmpopCommand, -5, W_BLOCK | CMD_NO_MANDATORY_KEYS, 0, 0, 0, G, "7.0.0",
+    {"blmpop", blmpopCommand, -5, CMD_WRITE | CMD_BLOCKING | CMD_MOVABLE_KEYS, 0, 0, 0, G, "7.0.0",
      "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
      "Pop elements from a list, or block until one is available", NULL},
     {0}};

@@ -318,11 +318,11 @@ static void sortCommand(client *c) { sortGeneric(c, 0); }
 static void sortRoCommand(client *c) { sortGeneric(c, 1); }
 
 command sortCommandTable[] = {
-    {"sort", sortCommand, -2, CMD_WRITE | CMD_DENYOOM, 1, 1, 1, CMD_GROUP_GENERIC, "1.0.0",
+    {"sort", sortCommand, -2, CMD_WRITE | CMD_DENYOOM | CMD_MOVABLE_KEYS, 1, 1, 1, CMD_GROUP_GENERIC, "1.0.0",
      "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the "
      "number of returned elements. When the elements are not sorted, complexity is O(N).",
      "Sort the elements in a list, set or sorted set", NULL},
-    {"sort_ro", sortRoCommand, -2, CMD_READONLY, 1, 1, 1, CMD_GROUP_GENERIC, "7.0.0",
+    {"sort_ro", sortRoCommand, -2, CMD_READONLY | CMD_MOVABLE_KEYS, 1, 1, 1, CMD_GROUP_GENERIC, "7.0.0",
      "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the "
      "number of returned elements. When the elements are not sorted, complexity is O(N).",
      "Sort the elements in a list, set or sorted set. Read-only variant of SORT.", NULL},
