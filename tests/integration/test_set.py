@@ -699,9 +699,7 @@ def test_command_info_matches_redis(server, oracle):
         want = theirs.execute_command("COMMAND", "INFO", name)[name]
         for field in ("arity", "first_key_pos", "last_key_pos", "step_count"):
             assert got[field] == want[field], (name, field)
-        # movablekeys comes from key specs, which loom's COMMAND INFO derives
-        # itself; every other flag must match.
-        assert set(got["flags"]) == set(want["flags"]) - {"movablekeys"}, name
+        assert set(got["flags"]) == set(want["flags"]), name
 
 
 # Sequences whose replies are deterministic in Redis 7.0 too: intsets (sorted),
