@@ -47,6 +47,7 @@ extern command listCommandTable[];
 extern command sortCommandTable[];
 extern command hashCommandTable[];
 extern command setCommandTable[];
+extern command zsetCommandTable[];
 
 /* Clients per cron tick before dynamic-hz raises the frequency. */
 #define MAX_CLIENTS_PER_CLOCK_TICK 200
@@ -388,6 +389,7 @@ static void initServer(void) {
     commandRegisterTable(sortCommandTable);
     commandRegisterTable(hashCommandTable);
     commandRegisterTable(setCommandTable);
+    commandRegisterTable(zsetCommandTable);
 
     if (netOpenListeners() < 0) exit(1);
     if (netInitIoThreads(server.io_threads_num) < 0) {
