@@ -232,6 +232,57 @@ int argToLongDoubleOrReply(client *c, const arg *a, long double *v, const char *
     return -1;
 }
 
+int argToRandomCountOrReply(client *c, const arg *a, long *count) {
+    if (argToLongOrReply(c, a, count, NULL) < 0) return -1;
+    if (*count == LONG_MIN) {
+        replyErrorFormat(c, "value is out of range, value must between %ld and %ld", -LONG_MAX,
+                         LONG_MAX);
+        return -1;
+    }
+    return 0;
+}
+
+int mpopParseOrReply(client *c, int first, const char *end0, const char *end1, mpopArgs *a) {
+    const char *numkeys_err = "numkeys should be greater than 0";
+    long numkeys;
+    if (argToLongOrReply(c, &c->argv[first], &numkeys, numkeys_err) < 0) return -1;
+    if (numkeys < 1 || numkeys > INT_MAX) {
+        replyError(c, numkeys_err);
+        return -1;
+    }
+    if (numkeys > c->argc - first - 2) {
+        replySyntaxError(c);
+        return -1;
+    }
+    a->first_key = first + 1;
+    a->numkeys = (int)numkeys;
+    int end = a->first_key + a->numkeys;
+    if (argEquals(&c->argv[end], end0)) {
+        a->end = 0;
+    } else if (argEquals(&c->argv[end], end1)) {
+        a->end = 1;
+    } else {
+        replySyntaxError(c);
+        return -1;
+    }
+    a->count = -1;
+    for (int j = end + 1; j < c->argc; j++) {
+        if (a->count == -1 && argEquals(&c->argv[j], "count") && j + 1 < c->argc) {
+            const char *err = "count should be greater than 0";
+            if (argToLongOrReply(c, &c->argv[++j], &a->count, err) < 0) return -1;
+            if (a->count < 1) {
+                replyError(c, err);
+                return -1;
+            }
+        } else {
+            replySyntaxError(c);
+            return -1;
+        }
+    }
+    if (a->count == -1) a->count = 1;
+    return 0;
+}
+
 int argToDbIdOrReply(client *c, const arg *a, int *id) {
     if (argToIntOrReply(c, a, id, NULL) < 0) return -1;
     if (*id < 0 || *id >= server.dbnum) {
@@ -298,6 +349,20 @@ obj *lookupTypedRead(client *c, const arg *key, int type, int *wrongtype) {
 
 obj *lookupTypedWrite(client *c, const arg *key, int type, int *wrongtype) {
     return lookupTyped(c, key, type, wrongtype, LOOKUP_WRITE);
+}
+
+obj *scanCollectionOrReply(client *c, int type, unsigned long *cursor, scanOptions *opt) {
+    if (scanParseCursorOrReply(c, &c->argv[2], cursor) < 0) return NULL;
+    int wrongtype;
+    obj *o = lookupTypedRead(c, &c->argv[1], type, &wrongtype);
+    if (wrongtype) return NULL;
+    if (!o) {
+        scanReplyCursor(c, 0);
+        replyArrayLen(c, 0);
+        return NULL;
+    }
+    if (scanParseOptionsOrReply(c, 3, 0, opt) < 0) return NULL;
+    return o;
 }
 
 void replyBulkObj(client *c, const obj *o) {

@@ -112,6 +112,21 @@ int argToIntOrReply(client *c, const arg *a, int *v, const char *msg);
 int argToLongOrReply(client *c, const arg *a, long *v, const char *msg);
 int argToLongDoubleOrReply(client *c, const arg *a, long double *v, const char *msg);
 int argToPositiveLongOrReply(client *c, const arg *a, long *v, const char *msg);
+/* The count of HRANDFIELD, SRANDMEMBER and ZRANDMEMBER: any long except
+ * LONG_MIN (whose negation, "repeats allowed", would overflow). */
+int argToRandomCountOrReply(client *c, const arg *a, long *count);
+
+/* The tail shared by LMPOP, BLMPOP, ZMPOP and BZMPOP, from argv[first]:
+ * "numkeys key [key ...] END [COUNT count]", where END is end0 or end1
+ * (LEFT/RIGHT, MIN/MAX). */
+typedef struct mpopArgs {
+    int first_key; /* argv index of the first key */
+    int numkeys;
+    int end;       /* 0 for end0, 1 for end1 */
+    long count;    /* 1 without COUNT */
+} mpopArgs;
+int mpopParseOrReply(client *c, int first, const char *end0, const char *end1, mpopArgs *a);
+
 /* A client name (CLIENT SETNAME, HELLO SETNAME): printable, no spaces. */
 int argToClientNameOrReply(client *c, const arg *name);
 /* A database index within 0..databases-1 ("DB index is out of range"). */
@@ -148,5 +163,10 @@ int scanPatternMatches(const scanOptions *opt, const char *s, size_t len);
 /* Starts a scan reply: the two-element array and the next cursor; the
  * caller follows with the elements' array. */
 void scanReplyCursor(client *c, unsigned long cursor);
+/* The common start of HSCAN, SSCAN and ZSCAN (key in argv[1], cursor in
+ * argv[2], options after): returns the collection to scan with *cursor and
+ * *opt filled, or NULL when it already replied. As in Redis, a missing key
+ * gets an empty scan before the options are even parsed. */
+struct obj *scanCollectionOrReply(client *c, int type, unsigned long *cursor, scanOptions *opt);
 
 #endif

@@ -518,12 +518,7 @@ static void sampleFewUnique(client *c, obj *o, unsigned long count, int withvalu
 
 static void hrandfieldWithCount(client *c) {
     long l;
-    if (argToLongOrReply(c, &c->argv[2], &l, NULL) < 0) return;
-    if (l < -LONG_MAX) {
-        replyErrorFormat(c, "value is out of range, value must between %ld and %ld", -LONG_MAX,
-                         LONG_MAX);
-        return;
-    }
+    if (argToRandomCountOrReply(c, &c->argv[2], &l) < 0) return;
     if (c->argc > 4 || (c->argc == 4 && !argEquals(&c->argv[3], "withvalues"))) {
         replySyntaxError(c);
         return;
@@ -643,19 +638,9 @@ static void scanHashtable(client *c, dict *d, unsigned long cursor, const scanOp
 
 static void hscanCommand(client *c) {
     unsigned long cursor;
-    if (scanParseCursorOrReply(c, &c->argv[2], &cursor) < 0) return;
-    int wrongtype;
-    obj *o = lookupHashRead(c, &wrongtype);
-    if (wrongtype) return;
-    if (!o) {
-        /* Redis parses the options only when there is a hash to scan: a
-         * missing key gets an empty scan even with invalid options. */
-        scanReplyCursor(c, 0);
-        replyArrayLen(c, 0);
-        return;
-    }
     scanOptions opt;
-    if (scanParseOptionsOrReply(c, 3, 0, &opt) < 0) return;
+    obj *o = scanCollectionOrReply(c, OBJ_HASH, &cursor, &opt);
+    if (!o) return;
     if (o->encoding == OBJ_ENC_LISTPACK) scanListpack(c, o->ptr, &opt);
     else scanHashtable(c, o->ptr, cursor, &opt);
 }

@@ -459,46 +459,6 @@ static void blockingPopGeneric(client *c, int where) {
 static void blpopCommand(client *c) { blockingPopGeneric(c, LIST_HEAD); }
 static void brpopCommand(client *c) { blockingPopGeneric(c, LIST_TAIL); }
 
-/* LMPOP/BLMPOP arguments from argv[first]: numkeys key... LEFT|RIGHT [COUNT n]. */
-typedef struct mpopArgs {
-    int first_key;
-    long numkeys;
-    int where;
-    long count;
-} mpopArgs;
-
-static int parseMpopArgs(client *c, int first, mpopArgs *a) {
-    if (argToLongOrReply(c, &c->argv[first], &a->numkeys, NULL) < 0) return -1;
-    if (a->numkeys <= 0 || a->numkeys > INT_MAX) {
-        replyError(c, "numkeys should be greater than 0");
-        return -1;
-    }
-    a->first_key = first + 1;
-    int where_index = a->first_key + (int)a->numkeys;
-    if (where_index >= c->argc) {
-        replySyntaxError(c);
-        return -1;
-    }
-    a->where = parseEnd(c, &c->argv[where_index]);
-    if (a->where == -2) return -1;
-    a->count = -1;
-    for (int j = where_index + 1; j < c->argc; j++) {
-        if (argEquals(&c->argv[j], "count") && j + 1 < c->argc && a->count == -1) {
-            if (argToPositiveLongOrReply(c, &c->argv[++j], &a->count, "count should be greater than 0") < 0)
-                return -1;
-            if (a->count == 0) {
-                replyError(c, "count should be greater than 0");
-                return -1;
-            }
-        } else {
-            replySyntaxError(c);
-            return -1;
-        }
-    }
-    if (a->count == -1) a->count = 1;
-    return 0;
-}
-
 /* Pops from the first non-empty key. Returns 1 when it replied (served or
  * WRONGTYPE), 0 when every key is empty. */
 static int mpopFirstNonEmpty(client *c, const mpopArgs *a) {
@@ -510,7 +470,7 @@ static int mpopFirstNonEmpty(client *c, const mpopArgs *a) {
         if (!o) continue;
         replyArrayLen(c, 2);
         replyBulk(c, key->ptr, key->len);
-        popToReply(c, key, o, a->where, a->count, 1);
+        popToReply(c, key, o, a->end ? LIST_TAIL : LIST_HEAD, a->count, 1);
         return 1;
     }
     return 0;
@@ -518,7 +478,7 @@ static int mpopFirstNonEmpty(client *c, const mpopArgs *a) {
 
 static void lmpopCommand(client *c) {
     mpopArgs a;
-    if (parseMpopArgs(c, 1, &a) < 0) return;
+    if (mpopParseOrReply(c, 1, "left", "right", &a) < 0) return;
     if (!mpopFirstNonEmpty(c, &a)) replyNullArray(c);
 }
 
@@ -526,9 +486,9 @@ static void blmpopCommand(client *c) {
     long long deadline;
     if (blockParseTimeout(c, &c->argv[1], &deadline) < 0) return;
     mpopArgs a;
-    if (parseMpopArgs(c, 2, &a) < 0) return;
+    if (mpopParseOrReply(c, 2, "left", "right", &a) < 0) return;
     if (mpopFirstNonEmpty(c, &a)) return;
-    blockClientOnKeys(c, &c->argv[a.first_key], (int)a.numkeys, deadline);
+    blockClientOnKeys(c, &c->argv[a.first_key], a.numkeys, deadline);
 }
 
 #define G CMD_GROUP_LIST

@@ -699,12 +699,7 @@ static void replyRandomUnique(client *c, obj *o, unsigned long count) {
 
 static void srandmemberWithCount(client *c) {
     long requested;
-    if (argToLongOrReply(c, &c->argv[2], &requested, NULL) < 0) return;
-    if (requested == LONG_MIN) {
-        replyErrorFormat(c, "value is out of range, value must between %ld and %ld", -LONG_MAX,
-                         LONG_MAX);
-        return;
-    }
+    if (argToRandomCountOrReply(c, &c->argv[2], &requested) < 0) return;
     /* A negative count allows the same member more than once. */
     int unique = requested >= 0;
     unsigned long count = (unsigned long)(unique ? requested : -requested);
@@ -1019,19 +1014,9 @@ static void collectMember(void *privdata, const dictEntry *de) {
 
 static void sscanCommand(client *c) {
     unsigned long cursor;
-    if (scanParseCursorOrReply(c, &c->argv[2], &cursor) < 0) return;
-    int wrongtype;
-    obj *o = lookupTypedRead(c, &c->argv[1], OBJ_SET, &wrongtype);
-    if (wrongtype) return;
-    /* As Redis: a missing key answers an empty scan before the options are
-     * looked at. */
-    if (!o) {
-        scanReplyCursor(c, 0);
-        replyArrayLen(c, 0);
-        return;
-    }
     scanOptions opt;
-    if (scanParseOptionsOrReply(c, 3, 0, &opt) < 0) return;
+    obj *o = scanCollectionOrReply(c, OBJ_SET, &cursor, &opt);
+    if (!o) return;
     char buf[LP_INTBUF_SIZE];
     size_t len;
     const char *p;

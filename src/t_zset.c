@@ -1003,66 +1003,22 @@ static void bzpopmaxCommand(client *c) {
     bzpopGeneric(c, 1);
 }
 
-/* ZMPOP/BZMPOP arguments from argv[first]: numkeys key... MIN|MAX [COUNT n]. */
-typedef struct mpopArgs {
-    long numkeys;
-    int max;
-    long count;
-} mpopArgs;
-
-static int parseMpopOrReply(client *c, int first, mpopArgs *a) {
-    const char *numkeys_err = "numkeys should be greater than 0";
-    if (argToLongOrReply(c, &c->argv[first], &a->numkeys, numkeys_err) < 0) return -1;
-    if (a->numkeys < 1) {
-        replyError(c, numkeys_err);
-        return -1;
-    }
-    if (a->numkeys > c->argc - first - 2) {
-        replySyntaxError(c);
-        return -1;
-    }
-    int where = first + 1 + (int)a->numkeys;
-    if (argEquals(&c->argv[where], "min")) {
-        a->max = 0;
-    } else if (argEquals(&c->argv[where], "max")) {
-        a->max = 1;
-    } else {
-        replySyntaxError(c);
-        return -1;
-    }
-    a->count = -1;
-    for (int j = where + 1; j < c->argc; j++) {
-        if (a->count == -1 && argEquals(&c->argv[j], "count") && j + 1 < c->argc) {
-            const char *err = "count should be greater than 0";
-            if (argToLongOrReply(c, &c->argv[++j], &a->count, err) < 0) return -1;
-            if (a->count < 1) {
-                replyError(c, err);
-                return -1;
-            }
-        } else {
-            replySyntaxError(c);
-            return -1;
-        }
-    }
-    if (a->count == -1) a->count = 1;
-    return 0;
-}
 
 static void zmpopCommand(client *c) {
     mpopArgs a;
-    if (parseMpopOrReply(c, 1, &a) < 0) return;
-    if (!popFirstExisting(c, &c->argv[2], a.numkeys, a.max, (unsigned long)a.count, POP_KEYED))
+    if (mpopParseOrReply(c, 1, "min", "max", &a) < 0) return;
+    if (!popFirstExisting(c, &c->argv[2], a.numkeys, a.end, (unsigned long)a.count, POP_KEYED))
         replyNullArray(c);
 }
 
 static void bzmpopCommand(client *c) {
     mpopArgs a;
-    if (parseMpopOrReply(c, 2, &a) < 0) return;
+    if (mpopParseOrReply(c, 2, "min", "max", &a) < 0) return;
     long long deadline;
     if (blockParseTimeout(c, &c->argv[1], &deadline) < 0) return;
-    if (popFirstExisting(c, &c->argv[3], a.numkeys, a.max, (unsigned long)a.count, POP_KEYED))
+    if (popFirstExisting(c, &c->argv[3], a.numkeys, a.end, (unsigned long)a.count, POP_KEYED))
         return;
-    blockClientOnKeys(c, &c->argv[3], (int)a.numkeys, deadline);
+    blockClientOnKeys(c, &c->argv[3], a.numkeys, deadline);
 }
 
 /* --- ZRANDMEMBER --------------------------------------------------------- */
@@ -1175,12 +1131,7 @@ static void randmemberWithCount(client *c, long l, int withscores) {
 static void zrandmemberCommand(client *c) {
     if (c->argc >= 3) {
         long l;
-        if (argToLongOrReply(c, &c->argv[2], &l, NULL) < 0) return;
-        if (l < -LONG_MAX) {
-            replyErrorFormat(c, "value is out of range, value must between %ld and %ld", -LONG_MAX,
-                             LONG_MAX);
-            return;
-        }
+        if (argToRandomCountOrReply(c, &c->argv[2], &l) < 0) return;
         if (c->argc > 4 || (c->argc == 4 && !argEquals(&c->argv[3], "withscores"))) {
             replySyntaxError(c);
             return;
@@ -1603,18 +1554,9 @@ static void collectNode(void *privdata, const dictEntry *de) {
  * through its dict, scores formatted as "%.17g". As in Redis, either way. */
 static void zscanCommand(client *c) {
     unsigned long cursor;
-    if (scanParseCursorOrReply(c, &c->argv[2], &cursor) < 0) return;
-    int wrongtype;
-    obj *o = lookupTypedRead(c, &c->argv[1], OBJ_ZSET, &wrongtype);
-    if (!o) {
-        if (!wrongtype) {
-            scanReplyCursor(c, 0);
-            replyArrayLen(c, 0);
-        }
-        return;
-    }
     scanOptions opt;
-    if (scanParseOptionsOrReply(c, 3, 0, &opt) < 0) return;
+    obj *o = scanCollectionOrReply(c, OBJ_ZSET, &cursor, &opt);
+    if (!o) return;
 
     if (o->encoding == OBJ_ENC_LISTPACK) {
         unsigned char *lp = o->ptr, mbuf[LP_INTBUF_SIZE], sbuf[LP_INTBUF_SIZE];
