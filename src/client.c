@@ -106,6 +106,12 @@ static void freeReplyBlocks(client *c) {
     c->reply_bytes = 0;
 }
 
+void clientDiscardReplies(client *c) {
+    freeReplyBlocks(c);
+    c->bufpos = 0;
+    c->sentlen = 0;
+}
+
 void clientFree(client *c) {
     ilistRemove(&c->node);
     client_count--;

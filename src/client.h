@@ -136,6 +136,9 @@ client *clientCreate(int fd, int unix_socket);
  * event handlers. */
 void clientFree(client *c);
 
+/* Drops every reply byte not yet written (a client with no connection, such
+ * as the one replaying the AOF). */
+void clientDiscardReplies(client *c);
 /* The list of all clients, oldest first; iterate with ILIST_FOREACH and
  * clientFromNode. */
 ilist *clientList(void);

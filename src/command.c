@@ -8,11 +8,13 @@
 #include "alloc.h"
 #include "command.h"
 
+#include "aof.h"
 #include "db.h"
 #include "dict.h"
 #include "evict.h"
 #include "histogram.h"
 #include "object.h"
+#include "propagate.h"
 #include "reply.h"
 #include "server.h"
 #include "str.h"
@@ -123,12 +125,14 @@ static int protectedCommandAllowed(client *c) {
 /* Runs the handler and accounts for it. */
 static void call(client *c, command *cmd) {
     long long errors_before = server.stat_total_error_replies;
+    long long dirty_before = server.dirty;
     long long start = ustime();
     server.cmd_time_ms = start / 1000;
     c->cmd = cmd;
     c->flags |= CLIENT_EXECUTING;
     cmd->proc(c);
     c->flags &= ~CLIENT_EXECUTING;
+    propagateCommandEnd(c, (cmd->flags & CMD_WRITE) && server.dirty != dirty_before);
     long long duration = ustime() - start;
     cmd->stats.calls++;
     cmd->stats.usec += duration;
@@ -172,9 +176,15 @@ void commandProcess(client *c, command *resolved) {
         c->cmd = NULL;
         return;
     }
+    const char *refusal;
+    if ((cmd->flags & CMD_WRITE) && !server.loading && aofWritesRefused(&refusal)) {
+        cmd->stats.rejected_calls++;
+        replyError(c, refusal);
+        return;
+    }
     /* Evict before running anything; refuse what would grow memory if that
      * was not enough. */
-    if (server.maxmemory && evictPerform() < 0 && (cmd->flags & CMD_DENYOOM)) {
+    if (server.maxmemory && !server.loading && evictPerform() < 0 && (cmd->flags & CMD_DENYOOM)) {
         cmd->stats.rejected_calls++;
         replyError(c, "-OOM command not allowed when used memory > 'maxmemory'.");
         return;

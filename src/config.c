@@ -11,6 +11,7 @@
  * listeners, the event loop's set size). Main thread only.
  */
 #include "alloc.h"
+#include "aof.h"
 #include "config.h"
 
 #include "command.h"
@@ -76,6 +77,25 @@ struct confEntry {
 };
 
 /* --- Special directives -------------------------------------------------- */
+
+/* appendfilename and appenddirname: a plain name inside `dir`. */
+static int setPlainName(const confEntry *e, char **argv, int argc, const char **err) {
+    (void)argc;
+    if (!argv[0][0] || strchr(argv[0], '/') || !strcmp(argv[0], ".") || !strcmp(argv[0], "..")) {
+        *err = !strcmp(e->name, "appenddirname") ? "appenddirname can't be a path, just a dirname"
+                                                 : "appendfilename can't be a path, just a filename";
+        return -1;
+    }
+    char **field = e->value;
+    lfree(*field);
+    *field = lstrdup(argv[0]);
+    return 0;
+}
+
+static str getPlainName(const confEntry *e, str s) {
+    char *const *field = e->value;
+    return strCat(s, *field ? *field : "");
+}
 
 static int setBind(const confEntry *e, char **argv, int argc, const char **err) {
     (void)e;
@@ -292,6 +312,10 @@ static const confEnum maxmemory_policy_enum[] = {
     {"allkeys-random", MAXMEMORY_ALLKEYS_RANDOM}, {"noeviction", MAXMEMORY_NO_EVICTION},
     {NULL, 0}};
 
+static const confEnum appendfsync_enum[] = {{"always", AOF_FSYNC_ALWAYS},
+                                            {"everysec", AOF_FSYNC_EVERYSEC},
+                                            {"no", AOF_FSYNC_NO},
+                                            {NULL, 0}};
 static const confEnum protected_enum[] = {
     {"no", PROTECTED_NO}, {"yes", PROTECTED_YES}, {"local", PROTECTED_LOCAL}, {NULL, 0}};
 
@@ -374,6 +398,16 @@ static const confEntry config_table[] = {
         applyIoEventsPerThread),
     ENUM("enable-debug-command", CONF_IMMUTABLE, server.enable_debug_cmd, "no", protected_enum,
          NULL),
+    BOOL("appendonly", aof_enabled, "no", aofApplyEnabled),
+    SPECIAL("appendfilename", CONF_IMMUTABLE, &server.aof_filename, "appendonly.aof", setPlainName,
+            getPlainName, NULL),
+    SPECIAL("appenddirname", CONF_IMMUTABLE, &server.aof_dirname, "appendonlydir", setPlainName,
+            getPlainName, NULL),
+    ENUM("appendfsync", 0, server.aof_fsync, "everysec", appendfsync_enum, NULL),
+    INT("auto-aof-rewrite-percentage", 0, aof_rewrite_perc, "100", 0, INT_MAX, NULL),
+    LL("auto-aof-rewrite-min-size", CONF_MEMORY, aof_rewrite_min_size, "64mb", 0, LLONG_MAX, NULL),
+    BOOL("aof-use-rdb-preamble", aof_use_rdb_preamble, "yes", NULL),
+    BOOL("aof-load-truncated", aof_load_truncated, "yes", NULL),
 };
 #define CONFIG_COUNT (sizeof(config_table) / sizeof(config_table[0]))
 

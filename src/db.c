@@ -7,6 +7,7 @@
  */
 #include "db.h"
 
+#include "propagate.h"
 #include "server.h"
 #include "str.h"
 #include "util.h"
@@ -43,8 +44,11 @@ static int deleteKey(db *d, const char *key, size_t len) {
 }
 
 int dbExpireIfNeeded(db *d, const char *key, size_t len) {
+    /* While a file replays, its own DEL commands remove what expired. */
+    if (server.loading) return 0;
     long long when = dbGetExpire(d, key, len);
     if (when < 0 || when > server.cmd_time_ms) return 0;
+    propagateDeletion(d, key, len);
     deleteKey(d, key, len);
     server.stat_expiredkeys++;
     server.dirty++;

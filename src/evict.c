@@ -13,6 +13,7 @@
 #include "alloc.h"
 #include "db.h"
 #include "log.h"
+#include "propagate.h"
 #include "server.h"
 #include "str.h"
 #include "util.h"
@@ -163,6 +164,7 @@ int evictPerform(void) {
         int dbid;
         str key;
         if (!pickVictim(&dbid, &key)) return -1;
+        propagateDeletion(&server.dbs[dbid], key, strLen(key));
         dbDelete(&server.dbs[dbid], key, strLen(key));
         strFree(key);
         server.stat_evictedkeys++;

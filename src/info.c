@@ -6,6 +6,7 @@
  * and says which belong to "default", "all" and "everything". Main thread only.
  */
 #include "alloc.h"
+#include "aof.h"
 #include "block.h"
 #include "client.h"
 #include "command.h"
@@ -159,7 +160,7 @@ static str infoMemory(str s) {
 }
 
 static str infoPersistence(str s) {
-    return strCatFmt(s,
+    s = strCatFmt(s,
                      "loading:0\r\n"
                      "async_loading:0\r\n"
                      "rdb_changes_since_last_save:%lld\r\n"
@@ -167,15 +168,9 @@ static str infoPersistence(str s) {
                      "rdb_last_save_time:%lld\r\n"
                      "rdb_last_bgsave_status:ok\r\n"
                      "rdb_last_bgsave_time_sec:-1\r\n"
-                     "rdb_current_bgsave_time_sec:-1\r\n"
-                     "aof_enabled:0\r\n"
-                     "aof_rewrite_in_progress:0\r\n"
-                     "aof_rewrite_scheduled:0\r\n"
-                     "aof_last_rewrite_time_sec:-1\r\n"
-                     "aof_current_rewrite_time_sec:-1\r\n"
-                     "aof_last_bgrewrite_status:ok\r\n"
-                     "aof_last_write_status:ok\r\n",
+                     "rdb_current_bgsave_time_sec:-1\r\n",
                      server.dirty, server.start_time_ms / 1000);
+    return aofInfo(s);
 }
 
 static str infoStats(str s) {
@@ -199,8 +194,8 @@ static str infoStats(str s) {
         "keyspace_misses:%lld\r\n"
         "pubsub_channels:0\r\n"
         "pubsub_patterns:0\r\n"
-        "latest_fork_usec:0\r\n"
-        "total_forks:0\r\n"
+        "latest_fork_usec:%lld\r\n"
+        "total_forks:%lld\r\n"
         "total_error_replies:%lld\r\n"
         "unexpected_error_replies:%lld\r\n"
         "total_reads_processed:%lld\r\n"
@@ -216,7 +211,8 @@ static str infoStats(str s) {
         serverInstantaneousMetric(STATS_METRIC_NET_OUTPUT) / 1024.0, server.stat_rejected_conn,
         server.stat_expiredkeys, server.stat_expired_stale_perc_x100 / 100.0,
         server.stat_expired_time_cap_reached_count, server.stat_expire_cycle_time_used / 1000,
-        server.stat_evictedkeys, server.stat_keyspace_hits, server.stat_keyspace_misses, server.stat_total_error_replies,
+        server.stat_evictedkeys, server.stat_keyspace_hits, server.stat_keyspace_misses,
+        server.stat_fork_time_us, server.stat_total_forks, server.stat_total_error_replies,
         server.stat_unexpected_error_replies, server.stat_total_reads_processed,
         server.stat_total_writes_processed, server.stat_io_threaded_reads,
         server.stat_io_threaded_writes, server.stat_client_qbuf_limit_disconnections,

@@ -7,6 +7,7 @@
  * not finish installs a writable handler. Clients are never freed while one of
  * their commands runs: they are marked and freed before the loop sleeps.
  */
+#include "aof.h"
 #include "alloc.h"
 #include "net.h"
 
@@ -400,7 +401,10 @@ static void writeDone(client *c, netioStatus st) {
     c->last_interaction_s = server.unixtime;
     if (st == NETIO_AGAIN) {
         if (!(c->flags & CLIENT_WRITE_INSTALLED)) {
-            if (aeCreateFileEvent(server.el, c->fd, AE_WRITABLE, writeHandler, c) < 0) {
+            /* The barrier keeps a reply from going out in the iteration whose
+             * commands are not yet in the AOF. */
+            int mask = AE_WRITABLE | (aofNeedsWriteBarrier() ? AE_BARRIER : 0);
+            if (aeCreateFileEvent(server.el, c->fd, mask, writeHandler, c) < 0) {
                 freeClientNow(c);
                 return;
             }
@@ -470,6 +474,9 @@ void netBeforeSleep(void) {
     }
     ioThreadsAdjust(io_events);
     io_events = 0;
+    /* Every command of this iteration has run: log them before any reply
+     * goes out (appendfsync always: on disk before the client hears). */
+    aofBeforeSleep();
     /* Writes are spread like reads, but not waited for: a client whose write
      * is in flight is not readable again before it gets its reply. */
     int active = ioThreadsActive(), next = 0;

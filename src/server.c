@@ -7,7 +7,10 @@
 #include "alloc.h"
 #include "server.h"
 
+#include "aof.h"
+#include "bio.h"
 #include "block.h"
+#include "child.h"
 #include "client.h"
 #include "command.h"
 #include "config.h"
@@ -48,6 +51,7 @@ extern command sortCommandTable[];
 extern command hashCommandTable[];
 extern command setCommandTable[];
 extern command zsetCommandTable[];
+extern command aofCommandTable[];
 
 /* Clients per cron tick before dynamic-hz raises the frequency. */
 #define MAX_CLIENTS_PER_CLOCK_TICK 200
@@ -180,6 +184,8 @@ static int serverCron(aeEventLoop *el, long long id, void *data) {
     netClientsCron();
     blockTimeoutsCron();
     databasesCron();
+    childCheckDone();
+    aofCron();
     if (server.shutdown_asap) {
         serverLog(LL_WARNING, "Received %s scheduling shutdown...",
                   server.shutdown_signal == SIGINT ? "SIGINT" : "SIGTERM");
@@ -250,6 +256,7 @@ static void setupSignals(void) {
 
 static void shutdownAndExit(int exit_code) {
     serverLog(LL_WARNING, "User requested shutdown...");
+    aofShutdown();
     ioThreadsShutdown();
     netCloseListeners();
     if (server.pidfile) unlink(server.pidfile);
@@ -390,6 +397,9 @@ static void initServer(void) {
     commandRegisterTable(hashCommandTable);
     commandRegisterTable(setCommandTable);
     commandRegisterTable(zsetCommandTable);
+    commandRegisterTable(aofCommandTable);
+    bioInit();
+    aofLoadAtStartup();
 
     if (netOpenListeners() < 0) exit(1);
     if (netInitIoThreads(server.io_threads_num) < 0) {

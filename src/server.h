@@ -104,6 +104,17 @@ struct server {
     int io_threads_num;   /* io-threads, the main thread included */
     int io_threads_do_reads;
     int io_threads_events_per_thread;
+    /* Persistence. */
+    int rdb_compression;       /* rdbcompression */
+    int rdb_checksum;          /* rdbchecksum */
+    int aof_enabled;           /* appendonly */
+    char *aof_filename;        /* appendfilename */
+    char *aof_dirname;         /* appenddirname */
+    int aof_fsync;             /* appendfsync: AOF_FSYNC_* */
+    int aof_rewrite_perc;      /* auto-aof-rewrite-percentage */
+    long long aof_rewrite_min_size; /* auto-aof-rewrite-min-size */
+    int aof_use_rdb_preamble;
+    int aof_load_truncated;
 
     /* --- Network and clients. --- */
     listener listeners[CONFIG_BINDADDR_MAX + 1];
@@ -116,6 +127,7 @@ struct server {
     /* --- Keyspace. --- */
     db *dbs;
     long long dirty; /* changes to the keyspace since start-up */
+    int loading;     /* replaying a file: no expiry, no propagation */
 
     /* --- Clocks, cached once per event-loop iteration and per command. --- */
     long long unixtime;   /* seconds */
@@ -155,6 +167,8 @@ struct server {
         int idx;
     } inst_metric[STATS_METRIC_COUNT];
     long long stat_peak_memory;
+    long long stat_fork_time_us; /* latest_fork_usec */
+    long long stat_total_forks;
     long long stat_last_reset_ms;
     size_t client_recent_max_input_buffer;
     size_t client_recent_max_output_buffer;

@@ -13,6 +13,7 @@
 #include "alloc.h"
 #include "command.h"
 #include "db.h"
+#include "propagate.h"
 #include "dict.h"
 #include "listpack.h"
 #include "reply.h"
@@ -338,6 +339,9 @@ static void hincrbyfloatCommand(client *c) {
     int len = ld2string(buf, sizeof(buf), value, 1);
     setField(existingOrNewHash(c, o), arg_key(c, 2), buf, (size_t)len);
     server.dirty++;
+    /* The float's text replays exactly; the increment might round differently. */
+    arg argv[4] = {{"HSET", 4}, c->argv[1], c->argv[2], {buf, (size_t)len}};
+    propagateReplace(c, 4, argv);
     replyBulk(c, buf, (size_t)len);
 }
 

@@ -7,6 +7,7 @@
 #include "alloc.h"
 #include "command.h"
 #include "db.h"
+#include "propagate.h"
 #include "reply.h"
 #include "server.h"
 #include "str.h"
@@ -348,8 +349,17 @@ static void expireGeneric(client *c, long long basetime_ms, int in_seconds) {
         replyLongLong(c, 0);
         return;
     }
-    if (when <= server.cmd_time_ms) dbDelete(c->db, key->ptr, key->len);
-    else dbSetExpire(c->db, key->ptr, key->len, when);
+    /* Replayed as what happened: a deletion, or the absolute time. */
+    char buf[32];
+    arg argv[3] = {{"PEXPIREAT", 9}, *key, propagateArgFromLongLong(buf, sizeof(buf), when)};
+    if (when <= server.cmd_time_ms) {
+        dbDelete(c->db, key->ptr, key->len);
+        argv[0] = (arg){"DEL", 3};
+        propagateReplace(c, 2, argv);
+    } else {
+        dbSetExpire(c->db, key->ptr, key->len, when);
+        propagateReplace(c, 3, argv);
+    }
     server.dirty++;
     replyLongLong(c, 1);
     return;

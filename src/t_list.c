@@ -8,6 +8,7 @@
 #include "block.h"
 #include "command.h"
 #include "db.h"
+#include "propagate.h"
 #include "quicklist.h"
 #include "reply.h"
 #include "server.h"
@@ -77,10 +78,15 @@ static void rpushxCommand(client *c) { pushGeneric(c, LIST_TAIL, 1); }
 /* --- Pops ---------------------------------------------------------------- */
 
 /* Pops up to `count` elements from one end into the reply as an array (or a
- * single bulk when !as_array), deleting the key if emptied. */
+ * single bulk when !as_array), deleting the key if emptied. Every pop (LPOP,
+ * BLPOP, LMPOP...) propagates as the LPOP or RPOP with the count it took. */
 static void popToReply(client *c, const arg *key, obj *o, int where, long count, int as_array) {
     long available = (long)quicklistCount(o->ptr);
     if (count > available) count = available;
+    char buf[32];
+    arg argv[3] = {where == LIST_HEAD ? (arg){"LPOP", 4} : (arg){"RPOP", 4}, *key,
+                   propagateArgFromLongLong(buf, sizeof(buf), count)};
+    propagateReplace(c, 3, argv);
     if (as_array) replyArrayLen(c, count);
     for (long i = 0; i < count; i++) {
         str value;
@@ -368,6 +374,10 @@ static void lposCommand(client *c) {
  * replies with the element. */
 static void moveElement(client *c, const arg *srckey, obj *src, const arg *dstkey, int from,
                         int to) {
+    arg argv[5] = {{"LMOVE", 5}, *srckey, *dstkey,
+                   from == LIST_HEAD ? (arg){"LEFT", 4} : (arg){"RIGHT", 5},
+                   to == LIST_HEAD ? (arg){"LEFT", 4} : (arg){"RIGHT", 5}};
+    propagateReplace(c, 5, argv);
     str value;
     quicklistPop(src->ptr, from, &value);
     /* Drop an emptied source before looking at the destination: when both

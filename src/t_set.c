@@ -14,6 +14,7 @@
 #include "alloc.h"
 #include "command.h"
 #include "db.h"
+#include "propagate.h"
 #include "dict.h"
 #include "intset.h"
 #include "listpack.h"
@@ -493,23 +494,33 @@ static void smembersCommand(client *c) {
 
 /* --- SPOP ----------------------------------------------------------------- */
 
+/* Replies with a member SPOP removes (before it is removed); the pop
+ * replays as SREM of that member. */
+static void replyPopped(client *c, const arg *key, const member *m) {
+    replyMember(c, m);
+    char buf[32];
+    arg argv[3] = {{"SREM", 4}, *key,
+                   m->p ? (arg){(char *)m->p, m->len} : propagateArgFromLongLong(buf, sizeof(buf), m->v)};
+    propagateReplace(c, 3, argv);
+}
+
 /* Replies with a random member and removes it. */
-static void popRandomToReply(client *c, obj *o) {
+static void popRandomToReply(client *c, const arg *key, obj *o) {
     if (o->encoding == OBJ_ENC_INTSET) {
         int64_t v = intsetRandom(o->ptr);
-        replyBulkLongLong(c, v);
+        replyPopped(c, key, &(member){NULL, 0, v});
         o->ptr = intsetRemove(o->ptr, v, NULL);
     } else if (o->encoding == OBJ_ENC_LISTPACK) {
         unsigned char *e = lpRandom(o->ptr);
         member m;
         entryMember(e, &m);
-        replyMember(c, &m);
+        replyPopped(c, key, &m);
         o->ptr = lpDelete(o->ptr, e, NULL);
     } else {
         dictEntry *de = fairRandomEntry(o->ptr);
-        str key = de->key;
-        replyBulk(c, key, strLen(key));
-        dictDelete(o->ptr, key, strLen(key));
+        str m = de->key;
+        replyPopped(c, key, &(member){m, strLen(m), 0});
+        dictDelete(o->ptr, m, strLen(m));
         dictTryShrink(o->ptr);
     }
 }
@@ -517,7 +528,7 @@ static void popRandomToReply(client *c, obj *o) {
 /* SPOP with a count on a listpack: n distinct entries are drawn; with
  * pop_drawn they are replied and removed, else they are the ones kept and
  * every other entry is replied and removed. One walk, one rebuild. */
-static void popListpackSample(client *c, obj *o, unsigned long n, int pop_drawn) {
+static void popListpackSample(client *c, const arg *key, obj *o, unsigned long n, int pop_drawn) {
     unsigned char *lp = o->ptr;
     unsigned char **drawn = lmalloc(n * sizeof(*drawn));
     unsigned long got = lpRandomSampleUnique(lp, 1, n, drawn), next = 0;
@@ -528,7 +539,7 @@ static void popListpackSample(client *c, obj *o, unsigned long n, int pop_drawn)
         next += (unsigned long)is_drawn;
         entryMember(p, &m);
         if (is_drawn == pop_drawn)
-            replyMember(c, &m);
+            replyPopped(c, key, &m);
         else
             kept = appendMember(kept, &m);
     }
@@ -540,7 +551,7 @@ static void popListpackSample(client *c, obj *o, unsigned long n, int pop_drawn)
 /* SPOP with a count close to the size of an intset or hashtable: `keep`
  * random members move to a new container, then the rest are replied and
  * the old container freed. */
-static void popAllButRandom(client *c, obj *o, unsigned long keep) {
+static void popAllButRandom(client *c, const arg *key, obj *o, unsigned long keep) {
     void *kept;
     if (o->encoding == OBJ_ENC_INTSET) {
         intset *is = intsetNew();
@@ -566,7 +577,7 @@ static void popAllButRandom(client *c, obj *o, unsigned long keep) {
     member m;
     iterStart(&it, o);
     while (iterNext(&it, &m))
-        replyMember(c, &m);
+        replyPopped(c, key, &m);
     iterStop(&it);
     freeContents(o);
     o->ptr = kept;
@@ -590,6 +601,8 @@ static void spopWithCount(client *c) {
     if (count >= size) {
         replyMembers(c, o);
         dbDelete(c->db, key->ptr, key->len);
+        arg argv[2] = {{"DEL", 3}, *key};
+        propagateReplace(c, 2, argv);
         server.dirty += (long long)size;
         return;
     }
@@ -598,12 +611,12 @@ static void spopWithCount(client *c) {
     unsigned long remaining = size - count;
     int few = remaining * SPOP_MOVE_STRATEGY_MUL > count;
     if (o->encoding == OBJ_ENC_LISTPACK) {
-        popListpackSample(c, o, few ? count : remaining, few);
+        popListpackSample(c, key, o, few ? count : remaining, few);
     } else if (few) {
         for (unsigned long i = 0; i < count; i++)
-            popRandomToReply(c, o);
+            popRandomToReply(c, key, o);
     } else {
-        popAllButRandom(c, o, remaining);
+        popAllButRandom(c, key, o, remaining);
     }
 }
 
@@ -624,7 +637,7 @@ static void spopCommand(client *c) {
         replyNull(c);
         return;
     }
-    popRandomToReply(c, o);
+    popRandomToReply(c, key, o);
     if (setTypeSize(o) == 0) dbDelete(c->db, key->ptr, key->len);
     server.dirty++;
 }

@@ -7,6 +7,7 @@
  */
 #include "command.h"
 #include "db.h"
+#include "propagate.h"
 #include "reply.h"
 #include "server.h"
 #include "str.h"
@@ -106,6 +107,19 @@ invalid:
     return -1;
 }
 
+/* A relative or second-based expiry replays as the absolute ms it meant. */
+static void propagateSetPxat(client *c, const arg *key, const arg *val, long long when_ms) {
+    char buf[32];
+    arg argv[5] = {{"SET", 3}, *key, *val, {"PXAT", 4},
+                   propagateArgFromLongLong(buf, sizeof(buf), when_ms)};
+    propagateReplace(c, 5, argv);
+}
+
+static void propagateKeyCommand(client *c, const char *name, const arg *key) {
+    arg argv[2] = {{(char *)name, strlen(name)}, *key};
+    propagateReplace(c, 2, argv);
+}
+
 static void setGeneric(client *c, const arg *key, const arg *val, int flags, long long when_ms,
                        int reply_ok) {
     if (flags & SET_GET) {
@@ -122,7 +136,10 @@ static void setGeneric(client *c, const arg *key, const arg *val, int flags, lon
     }
     dbSetKey(c->db, key->ptr, key->len, objCreateStringValue(val->ptr, val->len),
              (flags & SET_KEEPTTL) || when_ms >= 0);
-    if (when_ms >= 0) dbSetExpire(c->db, key->ptr, key->len, when_ms);
+    if (when_ms >= 0) {
+        dbSetExpire(c->db, key->ptr, key->len, when_ms);
+        propagateSetPxat(c, key, val, when_ms);
+    }
     server.dirty++;
     if (!(flags & SET_GET) && reply_ok) replyOk(c);
 }
@@ -194,11 +211,17 @@ static void getexCommand(client *c) {
     if (when_ms >= 0 && when_ms <= server.cmd_time_ms) {
         /* An absolute time already past deletes the key at once. */
         dbDelete(c->db, arg_key(c, 1));
+        propagateKeyCommand(c, "DEL", &c->argv[1]);
         server.dirty++;
     } else if (when_ms >= 0) {
         dbSetExpire(c->db, arg_key(c, 1), when_ms);
+        char buf[32];
+        arg argv[3] = {{"PEXPIREAT", 9}, c->argv[1],
+                       propagateArgFromLongLong(buf, sizeof(buf), when_ms)};
+        propagateReplace(c, 3, argv);
         server.dirty++;
     } else if ((flags & SET_PERSIST) && dbRemoveExpire(c->db, arg_key(c, 1))) {
+        propagateKeyCommand(c, "PERSIST", &c->argv[1]);
         server.dirty++;
     }
 }
@@ -408,6 +431,9 @@ static void incrbyfloatCommand(client *c) {
     if (o) dbOverwrite(c->db, key->ptr, key->len, n);
     else dbAdd(c->db, key->ptr, key->len, n);
     server.dirty++;
+    /* The float's text replays exactly; the increment might round differently. */
+    arg argv[4] = {{"SET", 3}, *key, {buf, (size_t)len}, {"KEEPTTL", 7}};
+    propagateReplace(c, 4, argv);
     replyBulk(c, buf, (size_t)len);
 }
 

@@ -15,6 +15,7 @@
 #include "block.h"
 #include "command.h"
 #include "db.h"
+#include "propagate.h"
 #include "dict.h"
 #include "intset.h"
 #include "reply.h"
@@ -909,10 +910,15 @@ enum {
 };
 
 /* Pops up to count members from the low end (or high end with max) of the
- * non-empty zset o stored at key, replying with them in `shape`. */
+ * non-empty zset o stored at key, replying with them in `shape`. Every pop
+ * (blocking or not) replays as ZPOPMIN or ZPOPMAX with the count it took. */
 static void popAndReply(client *c, const arg *key, obj *o, int max, unsigned long count,
                         int shape) {
     unsigned long len = zsetTypeLength(o), n = count < len ? count : len;
+    char buf[32];
+    arg argv[3] = {max ? (arg){"ZPOPMAX", 7} : (arg){"ZPOPMIN", 7}, *key,
+                   propagateArgFromLongLong(buf, sizeof(buf), (long long)n)};
+    propagateReplace(c, 3, argv);
     switch (shape) {
         case POP_FLAT: replyArrayLen(c, (long)(2 * n)); break;
         case POP_NESTED: replyArrayLen(c, (long)n); break;

@@ -429,6 +429,21 @@ static long long clockUs(clockid_t clock) {
     return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+ssize_t writeAll(int fd, const void *buf, size_t len) {
+    const char *p = buf;
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = write(fd, p + done, len - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            if (n == 0) errno = ENOSPC;
+            return (ssize_t)done;
+        }
+        done += (size_t)n;
+    }
+    return (ssize_t)done;
+}
+
 long long ustime(void) {
     return clockUs(CLOCK_REALTIME);
 }

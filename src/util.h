@@ -10,6 +10,7 @@
 #define LOOM_UTIL_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include <stdint.h>
 
 /* Room for any long long in decimal, with sign and NUL. */
@@ -94,6 +95,12 @@ int memtoll(const char *s, long long *value, int allow_negative);
  * wraps modulo 2^64 ("17179869184gb" is 0 in redis-server); more than 127 digits
  * fail. Return 1 and set *value, or 0. */
 int memtoull(const char *s, unsigned long long *value);
+
+/* --- Files -------------------------------------------------------------- */
+
+/* Writes all len bytes, retrying short writes and EINTR. Returns len, or the
+ * bytes written before a failure (errno set; a write of 0 bytes sets ENOSPC). */
+ssize_t writeAll(int fd, const void *buf, size_t len);
 
 /* --- Time ---------------------------------------------------------------- */
 
