@@ -261,10 +261,13 @@ def test_automatic_rewrite_on_growth(server_factory, tmp_path):
     assert "Starting automatic rewriting of AOF" in srv.log()
 
 
-def test_concurrent_writers_and_kill_9(server_factory, tmp_path):
-    """Four clients write with appendfsync always; after kill -9 every write
-    that was acknowledged is there."""
-    srv = start_on(server_factory, tmp_path, appendonly="yes", appendfsync="always")
+@pytest.mark.parametrize("fsync", ["always", "everysec"])
+def test_concurrent_writers_and_kill_9(server_factory, tmp_path, fsync):
+    """Four clients write; after kill -9 every acknowledged write is there
+    with `always`. With `everysec` at most about a second of them may be
+    missing (only a machine crash loses what was written but not fsynced: after
+    kill -9 the kernel still has it, so in practice nothing is missing)."""
+    srv = start_on(server_factory, tmp_path, appendonly="yes", appendfsync=fsync)
     acked = [[] for _ in range(4)]
     stop = threading.Event()
 
@@ -282,7 +285,7 @@ def test_concurrent_writers_and_kill_9(server_factory, tmp_path):
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
     for t in threads:
         t.start()
-    time.sleep(1.0)
+    time.sleep(1.5)
     srv.proc.send_signal(signal.SIGKILL)
     srv.proc.wait()
     stop.set()
@@ -293,9 +296,16 @@ def test_concurrent_writers_and_kill_9(server_factory, tmp_path):
     for n in range(4):
         assert acked[n], "writer made no progress"
         got = [int(x) for x in c.execute_command("LRANGE", f"w{n}", 0, -1)]
-        # Every acknowledged write is there; at most the one in flight is extra.
-        assert got[:len(acked[n])] == acked[n]
+        # What is there is in order and complete up to where it ends; at most
+        # the one write in flight when the server died is extra.
+        assert got == list(range(len(got)))
         assert len(got) <= len(acked[n]) + 1
+        missing = len(acked[n]) - len(got)
+        if fsync == "always":
+            assert missing <= 0
+        else:
+            per_second = len(acked[n]) / 1.5
+            assert missing <= per_second
 
 
 def test_bad_append_names_stop_start_up(tmp_path):
