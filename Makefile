@@ -4,7 +4,7 @@
 #   make SANITIZE=thread    TSan build       -> src/loom-server-tsan
 #   make fuzz               libFuzzer target for the RESP parser (clang)
 #   make tools              build/tools/: conn-flood (connection-flood load tool),
-#                           loom-check-aof (AOF checker)
+#                           loom-check-rdb and loom-check-aof (file checkers)
 
 CC       ?= cc
 SANITIZE ?=
@@ -44,8 +44,8 @@ endif
 # Modules that run only inside the server (they use `server`); everything else
 # is core and is linked into the unit tests too.
 SERVER_SRC := $(wildcard src/server.c src/config.c src/info.c src/command.c src/db.c src/net.c \
-                         src/expire.c src/evict.c src/block.c src/child.c src/aof.c \
-                         src/aof_rewrite.c src/propagate.c src/t_*.c)
+                         src/expire.c src/evict.c src/block.c src/child.c src/snapshot.c \
+                         src/aof.c src/aof_rewrite.c src/propagate.c src/t_*.c)
 CORE_SRC   := $(AE_SRC) $(filter-out $(SERVER_SRC),$(wildcard src/*.c)) \
               $(wildcard src/io_threads/*.c)
 
@@ -97,16 +97,16 @@ $(FUZZ): tests/fuzz/fuzz_resp.c src/resp.c src/resp.h
 	clang -std=gnu11 -g -O1 -Isrc -fsanitize=fuzzer,address,undefined -o $@ \
 	    tests/fuzz/fuzz_resp.c src/resp.c
 
-# Tools in tools/*.c: the load generator links nothing from src/; the file
-# checkers link the same parsers the server loads files with.
-TOOLS := build/tools/conn-flood build/tools/loom-check-aof
+# Tools in tools/*.c: conn-flood links nothing from src/; the file checkers
+# link the core modules (the same parsers the server loads files with).
+TOOLS := build/tools/conn-flood build/tools/loom-check-rdb build/tools/loom-check-aof
 tools: $(TOOLS)
 build/tools/conn-flood: tools/conn-flood.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -o $@ $<
-build/tools/loom-check-aof: tools/loom-check-aof.c $(CORE_OBJ)
+build/tools/loom-check-%: tools/loom-check-%.c $(CORE_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CORE_OBJ) $(LIBS)
 
 clean:
 	rm -rf build src/loom-server src/loom-server-asan src/loom-server-tsan

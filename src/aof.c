@@ -25,6 +25,7 @@
 #include "rdb.h"
 #include "reply.h"
 #include "server.h"
+#include "snapshot.h"
 #include "util.h"
 
 #include <errno.h>
@@ -309,8 +310,8 @@ static void incrName(char *buf, size_t len, long long seq) {
 /* Writes a full base of the keyspace to fd: an RDB or commands. */
 static int writeBase(int fd, char *err, size_t errlen) {
     if (server.aof_use_rdb_preamble) {
-        rdbSaveInfo info = {.compression = server.rdb_compression, .checksum = server.rdb_checksum};
-        return rdbSaveToFd(fd, &info, err, errlen);
+        rdbSaveInfo info = snapshotSaveInfo();
+        return rdbSaveToFd(fd, server.dbs, server.dbnum, &info, err, errlen);
     }
     return aofRewriteKeyspace(fd, err, errlen);
 }
@@ -577,8 +578,11 @@ static void loadBase(client *c, const char *path, int is_last) {
         return;
     }
     rdbLoadStats stats;
+    rdbLoadLimits limits = snapshotLoadLimits();
+    limits.keep_expired = 1;
     char err[512];
-    if (rdbLoadFile(path, &stats, NULL, NULL, err, sizeof(err)) < 0)
+    if (rdbLoadFile(path, server.dbs, server.dbnum, &limits, &stats, NULL, NULL, err,
+                    sizeof(err)) < 0)
         loadFailed(path, "Can't load the AOF base %s: %s", err);
 }
 

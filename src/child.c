@@ -6,6 +6,7 @@
 #include "child.h"
 
 #include "bio.h"
+#include "dict.h"
 #include "log.h"
 #include "server.h"
 #include "util.h"
@@ -59,6 +60,7 @@ pid_t childStart(childKind kind, childDoneFn *done) {
         return -1;
     }
     child.report_fd = report[0];
+    dictSetResizeEnabled(0);
     server.stat_fork_time_us = ustime() - start;
     server.stat_total_forks++;
     child.kind = kind;
@@ -91,6 +93,8 @@ static long long readReport(void) {
 static void finish(int status, int killed_by_us) {
     childResult res = {0};
     res.cow_bytes = readReport();
+    res.elapsed_ms = mstime() - child.start_ms;
+    dictSetResizeEnabled(1);
     if (WIFEXITED(status)) {
         res.exit_code = WEXITSTATUS(status);
         res.ok = res.exit_code == 0;

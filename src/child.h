@@ -4,7 +4,9 @@
  * RDB snapshot (BGSAVE) or an AOF base (BGREWRITEAOF) from its copy-on-write
  * image of the keyspace. This module forks, prepares the child (its role in
  * the log, listeners closed, default signal dispositions), reaps it from the
- * cron, and tells the owner how it ended. Main thread only.
+ * cron, and tells the owner how it ended. While a child runs, the keyspace's
+ * hash tables do not resize, which keeps copy-on-write small. Main thread
+ * only.
  */
 #ifndef LOOM_CHILD_H
 #define LOOM_CHILD_H
@@ -21,7 +23,8 @@ typedef struct childResult {
     int killed_by_us;
     int exit_code;
     int signal;
-    long long cow_bytes; /* memory the child's writes copied (Private_Dirty), 0 unknown */
+    long long cow_bytes;  /* memory the child's writes copied (Private_Dirty), 0 unknown */
+    long long elapsed_ms; /* from fork to reaping */
 } childResult;
 
 typedef void childDoneFn(pid_t pid, const childResult *res);

@@ -13,6 +13,7 @@
 #include "dict.h"
 #include "evict.h"
 #include "histogram.h"
+#include "snapshot.h"
 #include "object.h"
 #include "propagate.h"
 #include "reply.h"
@@ -187,6 +188,16 @@ void commandProcess(client *c, command *resolved) {
     if (server.maxmemory && !server.loading && evictPerform() < 0 && (cmd->flags & CMD_DENYOOM)) {
         cmd->stats.rejected_calls++;
         replyError(c, "-OOM command not allowed when used memory > 'maxmemory'.");
+        return;
+    }
+    /* After the OOM check, as Redis orders them. */
+    if (snapshotWritesRefused() && ((cmd->flags & CMD_WRITE) || !strcmp(cmd->name, "ping"))) {
+        cmd->stats.rejected_calls++;
+        replyError(c, "-MISCONF Redis is configured to save RDB snapshots, but it's currently "
+                      "unable to persist to disk. Commands that may modify the data set are "
+                      "disabled, because this instance is configured to report errors during "
+                      "writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). "
+                      "Please check the Redis logs for details about the RDB error.");
         return;
     }
     call(c, cmd);

@@ -225,6 +225,58 @@ static str getObufLimits(const confEntry *e, str s) {
     return s;
 }
 
+/* "save": pairs of <seconds> <changes>, or one empty argument for none. */
+static int setSaveParams(const confEntry *e, char **argv, int argc, const char **err) {
+    (void)e;
+    if (argc == 1 && argv[0][0] == '\0') {
+        server.save_params_count = 0;
+        return 0;
+    }
+    if (argc % 2 != 0 || argc / 2 > (int)(sizeof(server.save_params) / sizeof(server.save_params[0]))) {
+        *err = "Invalid save parameters";
+        return -1;
+    }
+    saveParam params[16];
+    for (int i = 0; i < argc; i += 2) {
+        long long seconds, changes;
+        if (!string2ll(argv[i], strlen(argv[i]), &seconds) ||
+            !string2ll(argv[i + 1], strlen(argv[i + 1]), &changes) || seconds < 1 ||
+            changes < 0 || changes > INT_MAX) {
+            *err = "Invalid save parameters";
+            return -1;
+        }
+        params[i / 2] = (saveParam){(time_t)seconds, (int)changes};
+    }
+    memcpy(server.save_params, params, sizeof(saveParam) * (size_t)(argc / 2));
+    server.save_params_count = argc / 2;
+    return 0;
+}
+
+static str getSaveParams(const confEntry *e, str s) {
+    (void)e;
+    for (int i = 0; i < server.save_params_count; i++)
+        s = strCatFmt(s, "%s%lld %d", i ? " " : "", (long long)server.save_params[i].seconds,
+                      server.save_params[i].changes);
+    return s;
+}
+
+static int setDbFilename(const confEntry *e, char **argv, int argc, const char **err) {
+    (void)e;
+    (void)argc;
+    if (strchr(argv[0], '/') || !argv[0][0]) {
+        *err = "dbfilename can't be a path, just a filename";
+        return -1;
+    }
+    lfree(server.rdb_filename);
+    server.rdb_filename = lstrdup(argv[0]);
+    return 0;
+}
+
+static str getDbFilename(const confEntry *e, str s) {
+    (void)e;
+    return strCat(s, server.rdb_filename ? server.rdb_filename : "");
+}
+
 /* --- Apply functions ----------------------------------------------------- */
 
 static int applyLogLevel(const char **err) {
@@ -365,6 +417,12 @@ static const confEntry config_table[] = {
     ENUM("multiplexer", CONF_IMMUTABLE, multiplexer_choice, "auto", multiplexer_enum, NULL),
     INT("active-expire-effort", 0, active_expire_effort, "1", 1, 10, NULL),
     BOOL("activerehashing", activerehashing, "yes", NULL),
+    SPECIAL("dbfilename", 0, NULL, "dump.rdb", setDbFilename, getDbFilename, NULL),
+    SPECIAL("save", CONF_MULTI_ARG, NULL, "3600 1 300 100 60 10000", setSaveParams, getSaveParams,
+            NULL),
+    BOOL("rdbcompression", rdb_compression, "yes", NULL),
+    BOOL("rdbchecksum", rdb_checksum, "yes", NULL),
+    BOOL("stop-writes-on-bgsave-error", stop_writes_on_bgsave_err, "yes", NULL),
     ULL("maxmemory", CONF_MEMORY, maxmemory, "0", 0, LLONG_MAX, applyEviction),
     ENUM("maxmemory-policy", 0, server.maxmemory_policy, "noeviction", maxmemory_policy_enum,
          applyEviction),
@@ -809,7 +867,7 @@ static int isDefault(const confEntry *e) {
 static str directiveLine(const confEntry *e) {
     str value = getEntry(e, strEmpty(), 1);
     str line = strCatFmt(strEmpty(), "%s ", e->name);
-    if (e->flags & CONF_MULTI_ARG) line = strCat(line, value);
+    if (e->flags & CONF_MULTI_ARG) line = strCat(line, strLen(value) ? value : "\"\"");
     else if (e->kind == CONF_STRING || e->kind == CONF_SPECIAL)
         line = strCatRepr(line, value, strLen(value));
     else line = strCat(line, value);

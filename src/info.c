@@ -7,6 +7,7 @@
  */
 #include "alloc.h"
 #include "aof.h"
+#include "child.h"
 #include "block.h"
 #include "client.h"
 #include "command.h"
@@ -160,16 +161,25 @@ static str infoMemory(str s) {
 }
 
 static str infoPersistence(str s) {
+    int rdb_running = childActive() == CHILD_RDB;
     s = strCatFmt(s,
-                     "loading:0\r\n"
-                     "async_loading:0\r\n"
-                     "rdb_changes_since_last_save:%lld\r\n"
-                     "rdb_bgsave_in_progress:0\r\n"
-                     "rdb_last_save_time:%lld\r\n"
-                     "rdb_last_bgsave_status:ok\r\n"
-                     "rdb_last_bgsave_time_sec:-1\r\n"
-                     "rdb_current_bgsave_time_sec:-1\r\n",
-                     server.dirty, server.start_time_ms / 1000);
+                  "loading:%d\r\n"
+                  "async_loading:0\r\n"
+                  "rdb_changes_since_last_save:%lld\r\n"
+                  "rdb_bgsave_in_progress:%d\r\n"
+                  "rdb_last_save_time:%lld\r\n"
+                  "rdb_last_bgsave_status:%s\r\n"
+                  "rdb_last_bgsave_time_sec:%lld\r\n"
+                  "rdb_current_bgsave_time_sec:%lld\r\n"
+                  "rdb_saves:%lld\r\n"
+                  "rdb_last_cow_size:%lld\r\n"
+                  "rdb_last_load_keys_expired:%lld\r\n"
+                  "rdb_last_load_keys_loaded:%lld\r\n",
+                  server.loading, server.dirty, rdb_running, (long long)server.lastsave,
+                  server.rdb_last_bgsave_ok ? "ok" : "err", server.rdb_last_save_duration_s,
+                  rdb_running ? childElapsedSeconds() : -1, server.rdb_saves,
+                  server.rdb_last_cow_bytes, server.rdb_last_load_keys_expired,
+                  server.rdb_last_load_keys_loaded);
     return aofInfo(s);
 }
 

@@ -21,6 +21,7 @@
 #include "net.h"
 #include "object.h"
 #include "reply.h"
+#include "snapshot.h"
 #include "str.h"
 #include "util.h"
 
@@ -52,6 +53,7 @@ extern command hashCommandTable[];
 extern command setCommandTable[];
 extern command zsetCommandTable[];
 extern command aofCommandTable[];
+extern command snapshotCommandTable[];
 
 /* Clients per cron tick before dynamic-hz raises the frequency. */
 #define MAX_CLIENTS_PER_CLOCK_TICK 200
@@ -156,6 +158,7 @@ static void databasesCron(void) {
 }
 
 static void shutdownAndExit(int exit_code);
+static int prepareShutdown(int how);
 
 static int serverCron(aeEventLoop *el, long long id, void *data) {
     (void)el;
@@ -185,11 +188,15 @@ static int serverCron(aeEventLoop *el, long long id, void *data) {
     blockTimeoutsCron();
     databasesCron();
     childCheckDone();
+    snapshotCron();
     aofCron();
     if (server.shutdown_asap) {
         serverLog(LL_WARNING, "Received %s scheduling shutdown...",
                   server.shutdown_signal == SIGINT ? "SIGINT" : "SIGTERM");
-        shutdownAndExit(0);
+        if (prepareShutdown(SHUTDOWN_DEFAULT) == 0) shutdownAndExit(0);
+        serverLog(LL_WARNING, "SIGTERM received but errors trying to shut down the server, "
+                              "check the logs for more information");
+        server.shutdown_asap = 0;
     }
     server.cronloops++;
     return 1000 / server.hz;
@@ -254,17 +261,38 @@ static void setupSignals(void) {
     sigaction(SIGABRT, &act, NULL);
 }
 
-static void shutdownAndExit(int exit_code) {
+/* Shuts down: saves first when asked to (or, by default, when save points
+ * are configured). Returns -1 without exiting if that save failed and the
+ * shutdown was not forced. */
+static int prepareShutdown(int how) {
     serverLog(LL_WARNING, "User requested shutdown...");
+    childKill();
     aofShutdown();
+    int save = how == SHUTDOWN_SAVE || (how == SHUTDOWN_DEFAULT && snapshotHasSavePoints());
+    if (save) {
+        serverLog(LL_NOTICE, "Saving the final RDB snapshot before exiting.");
+        if (snapshotSaveNow() < 0) {
+            serverLog(LL_WARNING, "Error trying to save the DB, can't exit.");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void shutdownAndExit(int exit_code) {
     ioThreadsShutdown();
+    bioShutdown();
     netCloseListeners();
     if (server.pidfile) unlink(server.pidfile);
     serverLog(LL_WARNING, "loom is now ready to exit, bye bye...");
     exit(exit_code);
 }
 
-void serverRequestShutdown(int exit_code) { shutdownAndExit(exit_code); }
+int serverShutdown(int how, int force) {
+    if (prepareShutdown(how) < 0 && !force) return -1;
+    shutdownAndExit(0);
+    return 0;
+}
 
 /* --- Start-up ------------------------------------------------------------ */
 
@@ -353,6 +381,9 @@ static void initServer(void) {
     server.start_time_ms = server.mstime;
     server.stat_last_reset_ms = server.mstime;
     server.active_expire_enabled = 1;
+    server.rdb_last_bgsave_ok = 1;
+    server.lastsave = time(NULL);
+    server.rdb_last_save_duration_s = -1;
     ilistInit(&server.clients_pending_write);
     ilistInit(&server.clients_to_close);
     server.errors = dictCreate(&error_stats_type);
@@ -398,8 +429,14 @@ static void initServer(void) {
     commandRegisterTable(setCommandTable);
     commandRegisterTable(zsetCommandTable);
     commandRegisterTable(aofCommandTable);
+    commandRegisterTable(snapshotCommandTable);
+
+    /* With appendonly yes the AOF is the data set (as in Redis); else dump.rdb. */
     bioInit();
-    aofLoadAtStartup();
+    if (!aofLoadAtStartup() && snapshotLoad() < 0) {
+        serverLog(LL_WARNING, "Exiting: the RDB file is unreadable or corrupt.");
+        exit(1);
+    }
 
     if (netOpenListeners() < 0) exit(1);
     if (netInitIoThreads(server.io_threads_num) < 0) {
@@ -471,6 +508,6 @@ int main(int argc, char **argv) {
     serverLog(LL_NOTICE, "Server initialized (multiplexer %s)", aeGetApiName(server.el));
     serverLog(LL_NOTICE, "Ready to accept connections");
     aeMain(server.el);
-    shutdownAndExit(server.shutdown_exit_code);
+    shutdownAndExit(0);
     return 0;
 }

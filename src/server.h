@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 struct client;
 
@@ -32,6 +33,11 @@ struct client;
 enum { PROTECTED_NO, PROTECTED_YES, PROTECTED_LOCAL };
 /* Client classes of client-output-buffer-limit, in Redis's order. */
 enum { CLIENT_CLASS_NORMAL, CLIENT_CLASS_REPLICA, CLIENT_CLASS_PUBSUB, CLIENT_CLASS_COUNT };
+
+typedef struct saveParam {
+    time_t seconds;
+    int changes;
+} saveParam;
 
 typedef struct obufLimit {
     unsigned long long hard_bytes; /* 0 = none */
@@ -55,7 +61,6 @@ struct server {
     netioLimits io_limits;
     volatile sig_atomic_t shutdown_asap;   /* set by the signal handler */
     volatile sig_atomic_t shutdown_signal; /* which signal asked for it */
-    int shutdown_exit_code;
 
     /* --- Configuration (names follow the directives). --- */
     char *bindaddr[CONFIG_BINDADDR_MAX];
@@ -88,6 +93,23 @@ struct server {
     int lfu_log_factor;
     int lfu_decay_time;
     obufLimit obuf_limits[CLIENT_CLASS_COUNT]; /* client-output-buffer-limit */
+    /* Snapshots (snapshot.c). */
+    char *rdb_filename;              /* dbfilename */
+    saveParam save_params[16];       /* save */
+    int save_params_count;
+    int rdb_compression;
+    int rdb_checksum;
+    int stop_writes_on_bgsave_err;
+    int rdb_bgsave_scheduled;        /* BGSAVE SCHEDULE while an AOF rewrite runs */
+    time_t lastsave;                 /* last successful save */
+    time_t lastbgsave_try;
+    long long dirty_before_bgsave;
+    int rdb_last_bgsave_ok;
+    long long rdb_last_save_duration_s;
+    long long rdb_saves;
+    long long rdb_last_cow_bytes;         /* the last BGSAVE child's private dirty memory */
+    long long rdb_last_load_keys_loaded;
+    long long rdb_last_load_keys_expired;
     /* Compact encodings and their conversion thresholds. */
     int list_max_listpack_size;
     int list_compress_depth;
@@ -105,8 +127,6 @@ struct server {
     int io_threads_do_reads;
     int io_threads_events_per_thread;
     /* Persistence. */
-    int rdb_compression;       /* rdbcompression */
-    int rdb_checksum;          /* rdbchecksum */
     int aof_enabled;           /* appendonly */
     char *aof_filename;        /* appendfilename */
     char *aof_dirname;         /* appenddirname */
@@ -184,8 +204,10 @@ void serverResetStats(void);
 void serverSumIoStats(void);
 /* Refreshes the cached clocks. */
 void serverUpdateCachedTime(void);
-/* Starts a clean shutdown from a command (SHUTDOWN): returns 0 if the server
- * will exit after this event-loop iteration. */
-void serverRequestShutdown(int exit_code);
+/* SHUTDOWN: saves (SHUTDOWN_SAVE; SHUTDOWN_DEFAULT only with save points),
+ * then exits. Returns -1 (without exiting) if the save failed and `force` is
+ * not set. */
+enum { SHUTDOWN_DEFAULT, SHUTDOWN_SAVE, SHUTDOWN_NOSAVE };
+int serverShutdown(int how, int force);
 
 #endif

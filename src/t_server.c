@@ -13,6 +13,7 @@
 #include "log.h"
 #include "reply.h"
 #include "server.h"
+#include "snapshot.h"
 #include "str.h"
 #include "util.h"
 
@@ -132,9 +133,17 @@ static void flushdbCommand(client *c) {
     replyOk(c);
 }
 
+/* As Redis: FLUSHALL stops a running BGSAVE and, with save points, leaves
+ * an empty snapshot behind (so dirty ends at 1, counting the flush). */
+static void flushallSave(void) {
+    snapshotStopChild();
+    if (snapshotHasSavePoints()) snapshotSaveNow();
+}
+
 static void flushallCommand(client *c) {
     if (!flushArgsOk(c)) return;
     for (int i = 0; i < server.dbnum; i++) server.dirty += dbEmpty(&server.dbs[i]);
+    flushallSave();
     server.dirty++;
     replyOk(c);
 }
@@ -147,33 +156,31 @@ static void timeCommand(client *c) {
 }
 
 static void shutdownCommand(client *c) {
-    int nosave = 0, save = 0, abort_requested = 0, other = 0;
+    int nosave = 0, save = 0, abort_requested = 0, force = 0, now = 0;
     for (int j = 1; j < c->argc; j++) {
         const arg *a = &c->argv[j];
         if (argEquals(a, "nosave")) nosave = 1;
         else if (argEquals(a, "save")) save = 1;
-        else if (argEquals(a, "now") || argEquals(a, "force")) other = 1;
+        else if (argEquals(a, "now")) now = 1;
+        else if (argEquals(a, "force")) force = 1;
         else if (argEquals(a, "abort")) abort_requested = 1;
         else {
             replySyntaxError(c);
             return;
         }
     }
-    if ((abort_requested && (nosave || save || other)) || (nosave && save)) {
+    if ((abort_requested && (nosave || save || now || force)) || (nosave && save)) {
         replySyntaxError(c);
         return;
     }
     if (abort_requested) {
-        /* Shutdown is immediate here, so there is never one to abort. */
+        /* Shutdown is immediate here (no replicas to wait for), so there is
+         * never one in progress to abort. */
         replyError(c, "No shutdown in progress.");
         return;
     }
-    if (save) {
-        serverLog(LL_WARNING, "Error trying to save the DB: loom has no RDB persistence yet");
-        replyError(c, "Errors trying to SHUTDOWN. Check logs.");
-        return;
-    }
-    serverRequestShutdown(0);
+    int how = save ? SHUTDOWN_SAVE : nosave ? SHUTDOWN_NOSAVE : SHUTDOWN_DEFAULT;
+    if (serverShutdown(how, force) < 0) replyError(c, "Errors trying to SHUTDOWN. Check logs.");
 }
 
 /* --- DEBUG --------------------------------------------------------------- */
@@ -291,6 +298,20 @@ static void debugHtstats(client *c) {
     strFree(out);
 }
 
+/* Saves, empties every database and loads the snapshot back. */
+static void debugReload(client *c) {
+    if (snapshotSaveNow() < 0) {
+        replyError(c, "Error trying to save the DB");
+        return;
+    }
+    for (int i = 0; i < server.dbnum; i++) dbEmpty(&server.dbs[i]);
+    if (snapshotLoad() < 0) {
+        replyError(c, "Error trying to load the RDB dump, check server logs.");
+        return;
+    }
+    replyOk(c);
+}
+
 static void debugHelp(client *c);
 
 typedef struct debugSubcommand {
@@ -304,6 +325,7 @@ static const debugSubcommand debug_subcommands[] = {
     {"object", 3, debugObject},
     {"set-active-expire", 3, debugSetActiveExpire},
     {"htstats", 3, debugHtstats},
+    {"reload", 2, debugReload},
     {"help", 2, debugHelp},
 };
 
@@ -313,6 +335,8 @@ static void debugHelp(client *c) {
         "    Return hash table statistics of the specified Redis database.",
         "OBJECT <key>",
         "    Show low level info about `key` and associated value.",
+        "RELOAD",
+        "    Save the RDB on disk and reload it back to memory.",
         "SET-ACTIVE-EXPIRE <0|1>",
         "    Setting it to 0 disables expiring keys in background when they are not",
         "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",

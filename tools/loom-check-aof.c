@@ -10,10 +10,12 @@
  * file, the offset where the first incomplete or malformed command starts.
  * --fix truncates a command file there (after asking nothing: keep a copy),
  * which is what the server itself does to a truncated tail with
- * aof-load-truncated yes. RDB bases are reported, not parsed: check them with
- * tools/loom-check-rdb. Exit status: 0 valid (or fixed), 1 invalid.
+ * aof-load-truncated yes. An RDB base is validated as loom-check-rdb does.
+ * Exit status: 0 valid (or fixed), 1 invalid.
  */
 #include "aof_file.h"
+#include "object.h"
+#include "rdb.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -68,6 +70,18 @@ static int checkCommandFile(const char *path, int fix) {
     return 0;
 }
 
+/* A base written with the RDB preamble: validated as loom-check-rdb does. */
+static int checkRdbBase(const char *path) {
+    rdbLoadStats stats;
+    char err[512];
+    if (rdbCheckFile(path, &stats, err, sizeof(err)) < 0) {
+        printf("%s: invalid RDB base: %s\n", path, err);
+        return 1;
+    }
+    printf("%s: RDB base, %lld keys, %lld bytes: valid\n", path, stats.keys, stats.bytes);
+    return 0;
+}
+
 static int checkManifest(const char *path, int fix) {
     aofManifest m;
     char err[256];
@@ -88,7 +102,7 @@ static int checkManifest(const char *path, int fix) {
             printf("%s: listed in the manifest but %s\n", file, strerror(errno));
             rc = 1;
         } else if (aofFileIsRdb(file)) {
-            printf("%s: RDB base (check it with tools/loom-check-rdb)\n", file);
+            rc = checkRdbBase(file);
         } else {
             /* Only the last file may be cut: elsewhere a fix would lose what follows. */
             rc = checkCommandFile(file, fix && i == m.incr_count - 1);
@@ -109,6 +123,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     const char *path = argv[first];
+    objInit();
     size_t len = strlen(path);
     if (len > 9 && !strcmp(path + len - 9, ".manifest")) return checkManifest(path, fix);
     return checkCommandFile(path, fix);
