@@ -3,10 +3,13 @@
  * Databases: key lookup with passive expiry and hit/miss accounting, adding,
  * overwriting and deleting keys, and the expiry table. The expiry table shares
  * the key strings of the main table, so a key is always removed from the
- * expiry table first. Main thread only.
+ * expiry table first. Values leave through freeValue, which hands costly ones
+ * to the lazy-free worker when the caller asks (the lazyfree-lazy-* configs).
+ * Main thread only.
  */
 #include "db.h"
 
+#include "lazyfree.h"
 #include "propagate.h"
 #include "server.h"
 #include "str.h"
@@ -37,10 +40,16 @@ long long dbGetExpire(db *d, const char *key, size_t len) {
     return de ? de->v.s64 : -1;
 }
 
-/* Deletes the key from both tables. */
-static int deleteKey(db *d, const char *key, size_t len) {
-    if (dictSize(d->expires)) dictDelete(d->expires, key, len);
-    return dictDelete(d->keys, key, len) == 0;
+static void freeValue(obj *val, int lazy) {
+    if (lazy) lazyfreeFreeObject(val);
+    else objDecrRef(val);
+}
+
+int dbDeleteGeneric(db *d, const char *key, size_t len, int lazy) {
+    obj *val = dbUnlinkValue(d, key, len);
+    if (!val) return 0;
+    freeValue(val, lazy);
+    return 1;
 }
 
 int dbExpireIfNeeded(db *d, const char *key, size_t len) {
@@ -49,7 +58,7 @@ int dbExpireIfNeeded(db *d, const char *key, size_t len) {
     long long when = dbGetExpire(d, key, len);
     if (when < 0 || when > server.cmd_time_ms) return 0;
     propagateDeletion(d, key, len);
-    deleteKey(d, key, len);
+    dbDeleteGeneric(d, key, len, server.lazyfree_lazy_expire);
     server.stat_expiredkeys++;
     server.dirty++;
     return 1;
@@ -76,10 +85,18 @@ void dbAdd(db *d, const char *key, size_t len, obj *val) {
     loomAssert(rc == 0);
 }
 
+/* Stores val in the entry, then frees the old value (a server-side delete),
+ * so a value may be replaced by itself when the caller holds a new reference. */
+static void replaceValue(dictEntry *de, obj *val) {
+    obj *old = de->v.val;
+    de->v.val = val;
+    freeValue(old, server.lazyfree_lazy_server_del);
+}
+
 void dbOverwrite(db *d, const char *key, size_t len, obj *val) {
     dictEntry *de = dictFind(d->keys, key, len);
     loomAssert(de != NULL);
-    dictSetVal(d->keys, de, val);
+    replaceValue(de, val);
 }
 
 void dbSetKey(db *d, const char *key, size_t len, obj *val, int keep_ttl) {
@@ -88,7 +105,7 @@ void dbSetKey(db *d, const char *key, size_t len, obj *val, int keep_ttl) {
         dictAdd(d->keys, strNewLen(key, len), val);
         return;
     }
-    dictSetVal(d->keys, de, val);
+    replaceValue(de, val);
     if (!keep_ttl && dictSize(d->expires)) dictDelete(d->expires, key, len);
 }
 
@@ -102,7 +119,9 @@ obj *dbUnshareStringValue(db *d, const char *key, size_t len, obj *o) {
     return copy;
 }
 
-int dbDelete(db *d, const char *key, size_t len) { return deleteKey(d, key, len); }
+int dbDelete(db *d, const char *key, size_t len) {
+    return dbDeleteGeneric(d, key, len, server.lazyfree_lazy_server_del);
+}
 
 obj *dbUnlinkValue(db *d, const char *key, size_t len) {
     if (dictSize(d->expires)) dictDelete(d->expires, key, len);
@@ -130,6 +149,17 @@ long long dbEmpty(db *d) {
     long long removed = (long long)dictSize(d->keys);
     dictEmpty(d->expires, NULL, NULL);
     dictEmpty(d->keys, NULL, NULL);
+    d->avg_ttl = 0;
+    d->expires_cursor = 0;
+    return removed;
+}
+
+long long dbEmptyLazy(db *d) {
+    long long removed = (long long)dictSize(d->keys);
+    if (removed == 0 && dictSize(d->expires) == 0) return 0;
+    lazyfreeFreeDatabase(d->keys, d->expires);
+    d->keys = dictCreate(&keyspace_dict_type);
+    d->expires = dictCreate(&expires_dict_type);
     d->avg_ttl = 0;
     d->expires_cursor = 0;
     return removed;

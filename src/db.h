@@ -49,7 +49,13 @@ void dbSetKey(db *d, const char *key, size_t len, obj *val, int keep_ttl);
 /* Makes the string value `o` of key safe to modify in place: returns o if it
  * is "raw" and unshared, else stores and returns a raw copy. */
 obj *dbUnshareStringValue(db *d, const char *key, size_t len, obj *o);
-/* Returns 1 if the key existed and was deleted. */
+/* Returns 1 if the key existed and was deleted. With lazy, a value that is
+ * costly to free goes to the lazy-free worker (see lazyfree.h). */
+int dbDeleteGeneric(db *d, const char *key, size_t len, int lazy);
+/* A server-side delete (a command removing or overwriting a key as a side
+ * effect): lazy when lazyfree-lazy-server-del is set. dbOverwrite and
+ * dbSetKey free the old value the same way; expiry follows
+ * lazyfree-lazy-expire. */
 int dbDelete(db *d, const char *key, size_t len);
 /* Removes the key without freeing its value, returning the value (with its
  * reference) or NULL. */
@@ -67,6 +73,9 @@ int dbExpireIfNeeded(db *d, const char *key, size_t len);
 static inline size_t dbSize(const db *d) { return dictSize(d->keys); }
 /* Removes every key; returns how many were removed. */
 long long dbEmpty(db *d);
+/* The same, but the old tables go to the lazy-free worker: the database is
+ * swapped to new empty tables at once. */
+long long dbEmptyLazy(db *d);
 /* Exchanges the contents of two databases (SWAPDB). */
 void dbSwap(db *a, db *b);
 

@@ -12,6 +12,7 @@
 
 #include "alloc.h"
 #include "db.h"
+#include "lazyfree.h"
 #include "log.h"
 #include "propagate.h"
 #include "server.h"
@@ -20,6 +21,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #define POOL_SIZE 16
 #define SAMPLES_MAX 64
@@ -165,12 +167,19 @@ int evictPerform(void) {
         str key;
         if (!pickVictim(&dbid, &key)) return -1;
         propagateDeletion(&server.dbs[dbid], key, strLen(key));
-        dbDelete(&server.dbs[dbid], key, strLen(key));
+        dbDeleteGeneric(&server.dbs[dbid], key, strLen(key), server.lazyfree_lazy_eviction);
         strFree(key);
         server.stat_evictedkeys++;
         server.dirty++;
         used = allocCountedBytes();
         if (budget >= 0 && ustime() - start > budget) break;
+    }
+    if (used > server.maxmemory && server.lazyfree_lazy_eviction && lazyfreePendingObjects()) {
+        /* Evicted values may still be waiting for the lazy-free worker
+         * (lazyfree-lazy-eviction): give it one time budget (1 ms when
+         * unlimited) before failing the command. */
+        usleep((useconds_t)(budget >= 0 ? budget : 1000));
+        used = allocCountedBytes();
     }
     return used <= server.maxmemory ? 0 : -1;
 }

@@ -8,12 +8,14 @@
 #include "alloc.h"
 #include "aof.h"
 #include "child.h"
+#include "bio.h"
 #include "block.h"
 #include "client.h"
 #include "command.h"
 #include "dict.h"
 #include "histogram.h"
 #include "io_threads/io_threads.h"
+#include "lazyfree.h"
 #include "reply.h"
 #include "server.h"
 #include "str.h"
@@ -150,13 +152,14 @@ static str infoMemory(str s) {
                   "mem_fragmentation_ratio:%.2f\r\n"
                   "mem_fragmentation_bytes:%lld\r\n"
                   "mem_allocator:%s\r\n"
-                  "lazyfree_pending_objects:0\r\n"
-                  "lazyfreed_objects:0\r\n",
+                  "lazyfree_pending_objects:%llu\r\n"
+                  "lazyfreed_objects:%llu\r\n",
                   st.allocated ? (double)st.active / st.allocated : 0,
                   (long long)st.active - (long long)st.allocated,
                   st.active ? (double)st.resident / st.active : 0,
                   (long long)st.resident - (long long)st.active, used ? (double)rss / used : 0,
-                  (long long)rss - (long long)used, allocName());
+                  (long long)rss - (long long)used, allocName(), lazyfreePendingObjects(),
+                  lazyfreedObjects());
     return s;
 }
 
@@ -263,7 +266,8 @@ static str infoCpu(str s) {
 
 static str infoModules(str s) { return s; }
 
-/* loom's own section: the I/O thread pool and each thread's counters. */
+/* loom's own section: the I/O thread pool and each thread's counters, then
+ * the BIO workers' jobs per kind. */
 static str infoThreads(str s) {
     s = strCatFmt(s, "io_threads:%d\r\nio_threads_active:%d\r\n", ioThreadsCount(),
                   ioThreadsActive());
@@ -278,6 +282,9 @@ static str infoThreads(str s) {
                       (unsigned long long)st.writes, (unsigned long long)st.bytes_read,
                       (unsigned long long)st.bytes_written, (unsigned long long)st.busy_us);
     }
+    for (int k = 0; k < BIO_NUM_KINDS; k++)
+        s = strCatFmt(s, "bio_pending_%s:%llu\r\nbio_processed_%s:%llu\r\n", bioKindName(k),
+                      bioPending(k), bioKindName(k), bioProcessed(k));
     return s;
 }
 

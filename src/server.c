@@ -17,6 +17,7 @@
 #include "evict.h"
 #include "expire.h"
 #include "io_threads/io_threads.h"
+#include "lazyfree.h"
 #include "log.h"
 #include "net.h"
 #include "object.h"
@@ -113,6 +114,7 @@ void serverResetStats(void) {
     server.stat_peak_memory = 0;
     server.stat_last_reset_ms = server.mstime;
     dictEmpty(server.errors, NULL, NULL);
+    lazyfreeResetStats();
 }
 
 /* Counts error replies by code for INFO errorstats (Redis keeps at most 128
@@ -281,8 +283,10 @@ static int prepareShutdown(int how) {
 
 static void shutdownAndExit(int exit_code) {
     ioThreadsShutdown();
-    bioShutdown();
     netCloseListeners();
+    /* Last, after anything that may still queue background work: runs what
+     * is queued (fsyncs, closes, frees) and joins the workers. */
+    bioShutdown();
     if (server.pidfile) unlink(server.pidfile);
     serverLog(LL_WARNING, "loom is now ready to exit, bye bye...");
     exit(exit_code);
@@ -431,8 +435,11 @@ static void initServer(void) {
     commandRegisterTable(aofCommandTable);
     commandRegisterTable(snapshotCommandTable);
 
-    /* With appendonly yes the AOF is the data set (as in Redis); else dump.rdb. */
     bioInit();
+    if (bioWorkersRunning() < BIO_NUM_KINDS)
+        serverLog(LL_WARNING, "Failed starting some BIO threads: their jobs run on the main "
+                              "thread instead");
+    /* With appendonly yes the AOF is the data set (as in Redis); else dump.rdb. */
     if (!aofLoadAtStartup() && snapshotLoad() < 0) {
         serverLog(LL_WARNING, "Exiting: the RDB file is unreadable or corrupt.");
         exit(1);

@@ -135,6 +135,12 @@ struct server {
     long long aof_rewrite_min_size; /* auto-aof-rewrite-min-size */
     int aof_use_rdb_preamble;
     int aof_load_truncated;
+    /* lazyfree-lazy-*: free costly values on the lazy-free BIO worker. */
+    int lazyfree_lazy_eviction;
+    int lazyfree_lazy_expire;
+    int lazyfree_lazy_server_del;
+    int lazyfree_lazy_user_del;
+    int lazyfree_lazy_user_flush;
 
     /* --- Network and clients. --- */
     listener listeners[CONFIG_BINDADDR_MAX + 1];

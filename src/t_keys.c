@@ -24,15 +24,19 @@
 
 /* --- DEL, UNLINK, EXISTS, TOUCH, TYPE ------------------------------------ */
 
-static void delCommand(client *c) {
+static void delGeneric(client *c, int lazy) {
     long long deleted = 0;
     for (int j = 1; j < c->argc; j++) {
         dbExpireIfNeeded(c->db, arg_key(c, j));
-        deleted += dbDelete(c->db, arg_key(c, j));
+        deleted += dbDeleteGeneric(c->db, arg_key(c, j), lazy);
     }
     server.dirty += deleted;
     replyLongLong(c, deleted);
 }
+
+static void delCommand(client *c) { delGeneric(c, server.lazyfree_lazy_user_del); }
+/* UNLINK: the value is freed on the lazy-free worker when that is worth it. */
+static void unlinkCommand(client *c) { delGeneric(c, 1); }
 
 static void existsCommand(client *c) {
     long long count = 0;
@@ -484,7 +488,7 @@ static command objectSubcommands[] = {
 command keysCommandTable[] = {
     {"del", delCommand, -2, CMD_WRITE, 1, -1, 1, G, "1.0.0",
      "O(N) where N is the number of keys that will be removed.", "Delete a key", NULL},
-    {"unlink", delCommand, -2, CMD_WRITE | CMD_FAST, 1, -1, 1, G, "4.0.0",
+    {"unlink", unlinkCommand, -2, CMD_WRITE | CMD_FAST, 1, -1, 1, G, "4.0.0",
      "O(1) for each key removed regardless of its size.",
      "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non "
      "blocking.",

@@ -117,19 +117,25 @@ static void swapdbCommand(client *c) {
 
 static void dbsizeCommand(client *c) { replyLongLong(c, (long long)dbSize(c->db)); }
 
-/* FLUSHDB/FLUSHALL take an optional ASYNC or SYNC. */
-static int flushArgsOk(client *c) {
-    if (c->argc > 2 || (c->argc == 2 && !argEquals(&c->argv[1], "async") &&
-                        !argEquals(&c->argv[1], "sync"))) {
+/* FLUSHDB/FLUSHALL take an optional ASYNC or SYNC; without one,
+ * lazyfree-lazy-user-flush decides. Sets *lazy, or replies and returns -1. */
+static int flushArgsOrReply(client *c, int *lazy) {
+    *lazy = server.lazyfree_lazy_user_flush;
+    if (c->argc == 2 && argEquals(&c->argv[1], "async")) *lazy = 1;
+    else if (c->argc == 2 && argEquals(&c->argv[1], "sync")) *lazy = 0;
+    else if (c->argc != 1) {
         replySyntaxError(c);
-        return 0;
+        return -1;
     }
-    return 1;
+    return 0;
 }
 
+static long long flushDb(db *d, int lazy) { return lazy ? dbEmptyLazy(d) : dbEmpty(d); }
+
 static void flushdbCommand(client *c) {
-    if (!flushArgsOk(c)) return;
-    server.dirty += dbEmpty(c->db);
+    int lazy;
+    if (flushArgsOrReply(c, &lazy) < 0) return;
+    server.dirty += flushDb(c->db, lazy);
     replyOk(c);
 }
 
@@ -141,8 +147,9 @@ static void flushallSave(void) {
 }
 
 static void flushallCommand(client *c) {
-    if (!flushArgsOk(c)) return;
-    for (int i = 0; i < server.dbnum; i++) server.dirty += dbEmpty(&server.dbs[i]);
+    int lazy;
+    if (flushArgsOrReply(c, &lazy) < 0) return;
+    for (int i = 0; i < server.dbnum; i++) server.dirty += flushDb(&server.dbs[i], lazy);
     flushallSave();
     server.dirty++;
     replyOk(c);

@@ -3,8 +3,9 @@
 #
 # Everything `make test` runs, in order: the unit tests and the integration
 # suite on the normal build (the suite once per Linux multiplexer, and with
-# io-threads 2 and 4), the same on the ASan+UBSan build, the suite on the TSan
-# build with io-threads 4, and a short libFuzzer run on the RESP parser. Prints
+# io-threads 2 and 4), the same on the ASan+UBSan build, the unit tests and the
+# suite (io-threads 4) on the TSan build (the BIO tests run threads), and a
+# short libFuzzer run on the RESP parser. Prints
 # a summary line per phase and exits non-zero if any failed.
 set -u
 cd "$(dirname "$0")/.."
@@ -24,7 +25,7 @@ phase() { # name, command...
 $name: $result ($(( $(date +%s) - start ))s)"
 }
 
-phase build make -j"$JOBS"
+phase build make -j"$JOBS" all tools
 phase unit make --no-print-directory unit
 for mux in epoll poll select; do
     phase "integration-$mux" env LOOM_MULTIPLEXER=$mux $PYTEST
@@ -39,6 +40,7 @@ phase integration-asan env LOOM_SERVER=src/loom-server-asan \
     ASAN_OPTIONS=abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $PYTEST
 
 phase build-tsan make -j"$JOBS" SANITIZE=thread
+phase unit-tsan env TSAN_OPTIONS=halt_on_error=1 make --no-print-directory unit SANITIZE=thread
 phase integration-tsan-io-threads-4 env LOOM_SERVER=src/loom-server-tsan LOOM_IO_THREADS=4 \
     TSAN_OPTIONS=halt_on_error=1 $PYTEST
 
