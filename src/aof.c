@@ -311,6 +311,7 @@ static void incrName(char *buf, size_t len, long long seq) {
 static int writeBase(int fd, char *err, size_t errlen) {
     if (server.aof_use_rdb_preamble) {
         rdbSaveInfo info = snapshotSaveInfo();
+        info.aof_base = 1;
         return rdbSaveToFd(fd, server.dbs, server.dbnum, &info, err, errlen);
     }
     return aofRewriteKeyspace(fd, err, errlen);

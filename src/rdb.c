@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * RDB saving, and loading into server.dbs (format: rdb.h). Saving walks every
- * database once and writes through a 1 MB buffer, checksumming each buffer as
- * it is flushed. Compact encodings go out as the blobs they already are
+ * database once; compact encodings go out as the blobs they already are
  * (listpacks, intsets, quicklist nodes; a quicklist node that is already
  * LZ4-compressed in memory is written as its LZ4 block, without recompressing),
  * so saving costs little more than the bytes. Strings and blobs above 20
- * bytes are LZ4-compressed when rdbcompression is on.
+ * bytes are LZ4-compressed when rdbcompression is on, by the rdb-compress BIO
+ * thread, which also checksums and writes (the pipeline below).
  *
  * Runs on the main thread (SAVE, SHUTDOWN, DEBUG RELOAD, start-up load) or in
- * a BGSAVE fork child (rdbSaveToFd only), on the databases the caller passes;
+ * a BGSAVE fork child (rdbSaveToFd only; there no BIO worker runs, so the
+ * child compresses and writes itself), on the databases the caller passes;
  * a load also runs a parser thread of its own for its duration (see below).
  * Never logs, replies or touches clients: snapshot.c does that with the
  * messages returned here.
@@ -17,6 +18,7 @@
 #include "rdb.h"
 
 #include "alloc.h"
+#include "bio.h"
 #include "crc64.h"
 #include "db.h"
 #include "dict.h"
@@ -40,60 +42,211 @@
 #include <time.h>
 #include <unistd.h>
 
-#define WRITE_BUF_BYTES (1u << 20)
+#define CHUNK_BYTES (1u << 20)
+/* Chunks handed to the rdb-compress thread and not yet written. */
+#define PIPELINE_DEPTH 4
 /* Strings up to this long are never compressed (as Redis does with LZF). */
 #define COMPRESS_MIN_BYTES 20
 /* Compressed output must save at least this much to be worth writing. */
 #define COMPRESS_MIN_SAVING 4
 
-typedef struct writer {
-    int fd;
+/* Saving is a two-stage pipeline. The serializer (the caller's thread) walks
+ * the keyspace and fills chunks of about 1 MB with the file's bytes, except
+ * that a string to compress is only copied in and marked (a cut); the sink
+ * (the rdb-compress BIO thread, or the caller itself where no BIO worker
+ * runs, as in a fork child) turns each chunk into file bytes in submission
+ * order: it compresses the marked strings, checksums and writes. At most
+ * PIPELINE_DEPTH chunks are in flight, so memory stays bounded. */
+typedef struct cut {
+    size_t at, len; /* a string's bytes at buf[at..at+len) */
+} cut;
+
+typedef struct chunk {
+    struct sink *sink;
     unsigned char *buf;
-    size_t len;
-    uint64_t crc;
+    size_t len, cap;
+    cut *cuts;
+    size_t ncuts, cuts_cap;
+} chunk;
+
+/* The writing end, owned by whichever thread writes chunks (the fields
+ * under `lock` are shared with the serializer). */
+typedef struct sink {
+    int fd;
     int checksum;
-    LZ4_stream_t *lz4; /* NULL when compression is off */
+    uint64_t crc;
+    LZ4_stream_t *lz4;
     unsigned char *zbuf;
     size_t zcap;
-    char *err;
-    size_t errlen;
-    int failed;
+    unsigned char *out; /* bytes not yet written */
+    size_t out_len;
+    int write_errno; /* errno of the first failed write, 0 (the writing thread's) */
+    pthread_mutex_t lock;
+    pthread_cond_t done;
+    int in_flight;
+    int failed_errno; /* write_errno as published to the serializer */
+} sink;
+
+typedef struct writer {
+    sink *sink;
+    chunk *cur;
+    int compress;
+    int failed; /* the sink reported a write error: stop serializing */
 } writer;
 
-/* --- Output ----------------------------------------------------------------- */
+/* --- The sink (the rdb-compress thread) --------------------------------------- */
 
-/* Writes p[0..n) to the file, checksumming it. */
-static int emit(writer *w, const unsigned char *p, size_t n) {
-    if (w->failed) return -1;
-    if (w->checksum) w->crc = crc64(w->crc, p, n);
-    if (writeAll(w->fd, p, n) == (ssize_t)n) return 0;
-    int e = errno;
-    snprintf(w->err, w->errlen, "write: %s", strerror(e));
-    w->failed = 1;
-    errno = e;
-    return -1;
+static void sinkFlush(sink *s) {
+    if (!s->out_len || s->write_errno) return;
+    if (s->checksum) s->crc = crc64(s->crc, s->out, s->out_len);
+    if (writeAll(s->fd, s->out, s->out_len) != (ssize_t)s->out_len) s->write_errno = errno;
+    s->out_len = 0;
 }
 
-static int flush(writer *w) {
-    int rc = emit(w, w->buf, w->len);
-    w->len = 0;
-    return rc;
+static void sinkPut(sink *s, const void *p, size_t n) {
+    if (s->out_len + n > CHUNK_BYTES) sinkFlush(s);
+    if (n > CHUNK_BYTES / 2) {
+        if (s->write_errno) return;
+        if (s->checksum) s->crc = crc64(s->crc, p, n);
+        if (writeAll(s->fd, p, n) != (ssize_t)n) s->write_errno = errno;
+        return;
+    }
+    memcpy(s->out + s->out_len, p, n);
+    s->out_len += n;
+}
+
+/* The RDB length encoding of len into b (at least 9 bytes); returns its size. */
+static size_t encodeLen(unsigned char *b, uint64_t len) {
+    if (len < 64) {
+        b[0] = (unsigned char)len;
+        return 1;
+    }
+    if (len < 16384) {
+        b[0] = (unsigned char)(0x40 | len >> 8);
+        b[1] = (unsigned char)len;
+        return 2;
+    }
+    if (len <= UINT32_MAX) {
+        b[0] = 0x80;
+        for (int i = 0; i < 4; i++)
+            b[1 + i] = (unsigned char)(len >> (24 - 8 * i));
+        return 5;
+    }
+    b[0] = 0x81;
+    for (int i = 0; i < 8; i++)
+        b[1 + i] = (unsigned char)(len >> (56 - 8 * i));
+    return 9;
+}
+
+/* A marked string: LZ4 when that saves enough, else plain. */
+static void sinkString(sink *s, const unsigned char *p, size_t len) {
+    unsigned char hdr[19];
+    size_t bound = (size_t)LZ4_compressBound((int)len);
+    if (bound > s->zcap) {
+        lfree(s->zbuf);
+        s->zcap = bound;
+        s->zbuf = lmalloc(bound);
+    }
+    /* A fast reset per string keeps each block independent without clearing
+     * the whole 16 KB table every time. */
+    LZ4_resetStream_fast(s->lz4);
+    int clen = LZ4_compress_fast_continue(s->lz4, (const char *)p, (char *)s->zbuf, (int)len,
+                                          (int)len - COMPRESS_MIN_SAVING, 1);
+    if (clen > 0) {
+        hdr[0] = 0xC0 | RDB_ENC_LZ4;
+        size_t n = 1 + encodeLen(hdr + 1, (uint64_t)clen);
+        n += encodeLen(hdr + n, len);
+        sinkPut(s, hdr, n);
+        sinkPut(s, s->zbuf, (size_t)clen);
+        return;
+    }
+    sinkPut(s, hdr, encodeLen(hdr, len));
+    sinkPut(s, p, len);
+}
+
+static void freeChunk(chunk *c) {
+    lfree(c->buf);
+    lfree(c->cuts);
+    lfree(c);
+}
+
+/* The rdb-compress job: one chunk into file bytes. */
+static void writeChunk(void *arg) {
+    chunk *c = arg;
+    sink *s = c->sink;
+    size_t pos = 0;
+    for (size_t i = 0; i < c->ncuts && !s->write_errno; i++) {
+        sinkPut(s, c->buf + pos, c->cuts[i].at - pos);
+        sinkString(s, c->buf + c->cuts[i].at, c->cuts[i].len);
+        pos = c->cuts[i].at + c->cuts[i].len;
+    }
+    sinkPut(s, c->buf + pos, c->len - pos);
+    freeChunk(c);
+    pthread_mutex_lock(&s->lock);
+    s->failed_errno = s->write_errno;
+    s->in_flight--;
+    pthread_cond_signal(&s->done);
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* --- The serializer ------------------------------------------------------------ */
+
+static chunk *newChunk(sink *s) {
+    chunk *c = lcalloc(sizeof(*c));
+    c->sink = s;
+    c->cap = CHUNK_BYTES;
+    c->buf = lmalloc(c->cap);
+    return c;
+}
+
+/* Waits until fewer than `limit` chunks are in flight; returns the sink's
+ * error (0: none). */
+static int waitInFlight(sink *s, int limit) {
+    pthread_mutex_lock(&s->lock);
+    while (s->in_flight >= limit)
+        pthread_cond_wait(&s->done, &s->lock);
+    int e = s->failed_errno;
+    pthread_mutex_unlock(&s->lock);
+    return e;
+}
+
+/* Hands the current chunk to the sink and starts a new one. */
+static void submitChunk(writer *w) {
+    sink *s = w->sink;
+    if (waitInFlight(s, PIPELINE_DEPTH)) {
+        w->failed = 1;
+        w->cur->len = 0;
+        w->cur->ncuts = 0;
+        return;
+    }
+    pthread_mutex_lock(&s->lock);
+    s->in_flight++;
+    pthread_mutex_unlock(&s->lock);
+    chunk *c = w->cur;
+    w->cur = newChunk(s);
+    bioSubmit(BIO_RDB_COMPRESS, writeChunk, c);
+}
+
+/* Makes room for n more bytes in the current chunk. */
+static void reserve(writer *w, size_t n) {
+    if (w->cur->len + n > CHUNK_BYTES && w->cur->len > 0) submitChunk(w);
+    chunk *c = w->cur;
+    if (c->len + n > c->cap) {
+        c->cap = c->len + n;
+        c->buf = lrealloc(c->buf, c->cap);
+    }
 }
 
 static int putBytes(writer *w, const void *p, size_t n) {
-    if (w->len + n > WRITE_BUF_BYTES) {
-        if (flush(w) < 0) return -1;
-        if (n > WRITE_BUF_BYTES / 2) return emit(w, p, n);
-    }
-    memcpy(w->buf + w->len, p, n);
-    w->len += n;
+    reserve(w, n);
+    memcpy(w->cur->buf + w->cur->len, p, n);
+    w->cur->len += n;
     return 0;
 }
 
 static int putByte(writer *w, unsigned b) {
-    if (w->len == WRITE_BUF_BYTES && flush(w) < 0) return -1;
-    w->buf[w->len++] = (unsigned char)b;
-    return 0;
+    unsigned char c = (unsigned char)b;
+    return putBytes(w, &c, 1);
 }
 
 static int putLE(writer *w, uint64_t v, int n) {
@@ -105,26 +258,7 @@ static int putLE(writer *w, uint64_t v, int n) {
 
 static int putLen(writer *w, uint64_t len) {
     unsigned char b[9];
-    size_t n;
-    if (len < 64) {
-        b[0] = (unsigned char)len;
-        n = 1;
-    } else if (len < 16384) {
-        b[0] = (unsigned char)(0x40 | len >> 8);
-        b[1] = (unsigned char)len;
-        n = 2;
-    } else if (len <= UINT32_MAX) {
-        b[0] = 0x80;
-        for (int i = 0; i < 4; i++)
-            b[1 + i] = (unsigned char)(len >> (24 - 8 * i));
-        n = 5;
-    } else {
-        b[0] = 0x81;
-        for (int i = 0; i < 8; i++)
-            b[1 + i] = (unsigned char)(len >> (56 - 8 * i));
-        n = 9;
-    }
-    return putBytes(w, b, n);
+    return putBytes(w, b, encodeLen(b, len));
 }
 
 /* An integer in the 0xC0..0xC2 encodings; 0 if it does not fit 32 bits. */
@@ -146,8 +280,9 @@ static int putIntEncoded(writer *w, long long v, int *done) {
     return 0;
 }
 
-/* Bytes as a string: LZ4 when that pays, else plain. Short strings that are
- * canonical integers take the integer encodings when `try_int`. */
+/* Bytes as a string: LZ4 when that pays (decided by the sink), else plain.
+ * Short strings that are canonical integers take the integer encodings when
+ * `try_int`. */
 static int putString(writer *w, const void *p, size_t len, int try_int) {
     long long v;
     if (try_int && len <= 11 && string2ll(p, len, &v)) {
@@ -155,24 +290,18 @@ static int putString(writer *w, const void *p, size_t len, int try_int) {
         int rc = putIntEncoded(w, v, &done);
         if (done) return rc;
     }
-    if (w->lz4 && len > COMPRESS_MIN_BYTES && len <= (size_t)LZ4_MAX_INPUT_SIZE) {
-        size_t bound = (size_t)LZ4_compressBound((int)len);
-        if (bound > w->zcap) {
-            lfree(w->zbuf);
-            w->zcap = bound;
-            w->zbuf = lmalloc(bound);
+    if (w->compress && len > COMPRESS_MIN_BYTES && len <= (size_t)LZ4_MAX_INPUT_SIZE) {
+        /* Copied and marked: the sink compresses it. */
+        reserve(w, len);
+        chunk *c = w->cur;
+        if (c->ncuts == c->cuts_cap) {
+            c->cuts_cap = c->cuts_cap ? c->cuts_cap * 2 : 1024;
+            c->cuts = lrealloc(c->cuts, c->cuts_cap * sizeof(*c->cuts));
         }
-        /* A fast reset per string keeps each block independent without
-         * clearing the whole 16 KB table every time. */
-        LZ4_resetStream_fast(w->lz4);
-        int clen = LZ4_compress_fast_continue(w->lz4, p, (char *)w->zbuf, (int)len,
-                                              (int)len - COMPRESS_MIN_SAVING, 1);
-        if (clen > 0) {
-            putByte(w, 0xC0 | RDB_ENC_LZ4);
-            putLen(w, (uint64_t)clen);
-            putLen(w, len);
-            return putBytes(w, w->zbuf, (size_t)clen);
-        }
+        c->cuts[c->ncuts++] = (cut){c->len, len};
+        memcpy(c->buf + c->len, p, len);
+        c->len += len;
+        return 0;
     }
     putLen(w, len);
     return putBytes(w, p, len);
@@ -198,7 +327,7 @@ static int putQuicklist(writer *w, const quicklist *ql) {
     for (quicklistNode *n = quicklistFirstNode(ql); n; n = quicklistNextNode(n)) {
         putLen(w, quicklistNodeIsPlain(n) ? RDB_NODE_PLAIN : RDB_NODE_PACKED);
         size_t len;
-        if (quicklistNodeIsCompressed(n) && w->lz4) {
+        if (quicklistNodeIsCompressed(n) && w->compress) {
             /* Already an LZ4 block: write it as loom's LZ4 string. */
             const unsigned char *z = quicklistNodeStoredBytes(n, &len);
             putByte(w, 0xC0 | RDB_ENC_LZ4);
@@ -306,9 +435,12 @@ static void putDb(writer *w, db *d) {
 }
 
 int rdbSaveToFd(int fd, db *dbs, int dbnum, const rdbSaveInfo *info, char *err, size_t errlen) {
-    writer w = {.fd = fd, .checksum = info->checksum, .err = err, .errlen = errlen};
-    w.buf = lmalloc(WRITE_BUF_BYTES);
-    if (info->compression) w.lz4 = LZ4_createStream();
+    sink s = {.fd = fd, .checksum = info->checksum, .out = lmalloc(CHUNK_BYTES)};
+    pthread_mutex_init(&s.lock, NULL);
+    pthread_cond_init(&s.done, NULL);
+    if (info->compression) s.lz4 = LZ4_createStream();
+    writer w = {.sink = &s, .compress = info->compression};
+    w.cur = newChunk(&s);
     char magic[16];
     snprintf(magic, sizeof(magic), "REDIS%04d", RDB_VERSION);
     putBytes(&w, magic, 9);
@@ -316,24 +448,31 @@ int rdbSaveToFd(int fd, db *dbs, int dbnum, const rdbSaveInfo *info, char *err, 
     putAuxInt(&w, "redis-bits", sizeof(void *) * 8);
     putAuxInt(&w, "ctime", (long long)time(NULL));
     putAuxInt(&w, "used-mem", (long long)allocUsedMemory());
-    putAuxInt(&w, "aof-base", 0);
+    putAuxInt(&w, "aof-base", info->aof_base);
     putAux(&w, "loom-ver", info->loom_ver);
     for (int i = 0; i < dbnum && !w.failed; i++)
         if (dictSize(dbs[i].keys)) putDb(&w, &dbs[i]);
     putByte(&w, RDB_OPCODE_EOF);
-    if (flush(&w) == 0) {
-        uint64_t crc = info->checksum ? w.crc : 0;
+    submitChunk(&w);
+    freeChunk(w.cur);
+    /* Every chunk written: the sink is the caller's again. */
+    int e = waitInFlight(&s, 1);
+    if (!e) {
+        sinkFlush(&s);
+        uint64_t crc = info->checksum ? s.crc : 0;
         unsigned char trailer[8];
         for (int i = 0; i < 8; i++)
             trailer[i] = (unsigned char)(crc >> (8 * i));
-        w.checksum = 0;
-        emit(&w, trailer, 8);
+        if (!s.write_errno && writeAll(fd, trailer, 8) != 8) s.write_errno = errno;
+        e = s.write_errno;
     }
-    int e = errno;
-    lfree(w.buf);
-    lfree(w.zbuf);
-    if (w.lz4) LZ4_freeStream(w.lz4);
-    if (w.failed) {
+    lfree(s.out);
+    lfree(s.zbuf);
+    if (s.lz4) LZ4_freeStream(s.lz4);
+    pthread_mutex_destroy(&s.lock);
+    pthread_cond_destroy(&s.done);
+    if (e) {
+        snprintf(err, errlen, "write: %s", strerror(e));
         errno = e;
         return -1;
     }

@@ -111,6 +111,7 @@ typedef struct rdbSaveInfo {
     int checksum;          /* rdbchecksum: the CRC64 trailer, else 8 zero bytes */
     const char *redis_ver; /* the redis-ver AUX field */
     const char *loom_ver;  /* the loom-ver AUX field */
+    int aof_base;          /* the aof-base AUX field: 1 for the base of an AOF */
 } rdbSaveInfo;
 
 /* Writes databases dbs[0..dbnum) to fd, in 1 MB writes. Returns 0, or -1 with

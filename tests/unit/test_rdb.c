@@ -12,6 +12,7 @@
  */
 #include "test.h"
 
+#include "bio.h"
 #include "crc64.h"
 #include "db.h"
 #include "dict.h"
@@ -1048,5 +1049,41 @@ int test_rdb_duplicate_after_many_keys(void) {
     ASSERT_EQ(dictSize(dbs[0].keys), 15000);
     releaseDbs(dbs);
     free(b.p);
+    return 0;
+}
+
+/* With the BIO workers running, compression, checksumming and writing happen
+ * on the rdb-compress thread: a save of many chunks (several times the
+ * pipeline's depth) round-trips, and a write error found by that thread stops
+ * the save and is reported. */
+int test_rdb_pipelined_save(void) {
+    bioInit();
+    ASSERT_EQ(roundTrip(1, 1), 0);
+    db a[NDB], b[NDB];
+    initDbs(a);
+    initDbs(b);
+    char value[300];
+    for (int i = 0; i < 40000; i++) {
+        int n = snprintf(value, sizeof(value), "%0280d", i);
+        char key[32];
+        snprintf(key, sizeof(key), "key:%d", i);
+        addKey(&a[i % NDB], key, objCreateStringValue(value, (size_t)n), -1);
+    }
+    rdbSaveInfo info = {1, 1, "7.0.15", "t"};
+    char err[256];
+    const char *path = tempPath();
+    ASSERT_EQ(rdbSaveFile(path, a, NDB, &info, err, sizeof(err)), 0);
+    ASSERT_EQ(rdbLoadFile(path, b, NDB, &rdbDefaultLimits, NULL, NULL, NULL, err, sizeof(err)), 0);
+    ASSERT_EQ(compareDbs(a, b, 1), 0);
+    unlink(path);
+    int fd = open("/dev/full", O_WRONLY);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(rdbSaveToFd(fd, a, NDB, &info, err, sizeof(err)), -1);
+    ASSERT(strstr(err, "No space left on device") != NULL);
+    close(fd);
+    ASSERT_GT(bioProcessed(BIO_RDB_COMPRESS), 0);
+    releaseDbs(a);
+    releaseDbs(b);
+    bioShutdown();
     return 0;
 }
