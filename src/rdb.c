@@ -674,19 +674,6 @@ static loadBatch *takeBatch(loader *l) {
     return b;
 }
 
-static void escapeKey(const str key, char *out, size_t cap) {
-    size_t o = 0, len = strLen(key);
-    for (size_t i = 0; i < len && o + 8 < cap; i++) {
-        unsigned char c = (unsigned char)key[i];
-        if (c >= 32 && c < 127 && c != '"' && c != '\\')
-            out[o++] = (char)c;
-        else
-            o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
-    }
-    if (o + 8 >= cap) o += (size_t)snprintf(out + o, cap - o, "...");
-    out[o] = '\0';
-}
-
 /* Inserts one item; -1 with the message in err for a duplicate key. */
 static int insertItem(db *dbs, loadItem *it, char *err, size_t errlen) {
     db *d = &dbs[it->dbid];
@@ -698,7 +685,7 @@ static int insertItem(db *dbs, loadItem *it, char *err, size_t errlen) {
     dictEntry *de = dictAddRaw(d->keys, it->key, NULL);
     if (!de) {
         char key[96];
-        escapeKey(it->key, key, sizeof(key));
+        escapeForMessage(it->key, strLen(it->key), key, sizeof(key));
         snprintf(err, errlen, "Duplicate key at offset %lld (key \"%s\" in db %d)", it->offset, key,
                  it->dbid);
         return -1;

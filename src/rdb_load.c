@@ -99,16 +99,7 @@ typedef struct reader {
 
 /* The key in r->key, escaped and shortened, for a message. */
 static void describeKey(const reader *r, char *out, size_t cap) {
-    size_t o = 0;
-    for (size_t i = 0; i < r->key_len && o + 8 < cap; i++) {
-        unsigned char c = r->key.p[i];
-        if (c >= 32 && c < 127 && c != '"' && c != '\\')
-            out[o++] = (char)c;
-        else
-            o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
-    }
-    if (o + 8 >= cap) o += (size_t)snprintf(out + o, cap - o, "...");
-    out[o] = '\0';
+    escapeForMessage(r->key.p, r->key_len, out, cap);
 }
 
 /* Records the first failure: "<what> at offset N (key "k" in db D)". Returns -1. */

@@ -429,6 +429,20 @@ static long long clockUs(clockid_t clock) {
     return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+void escapeForMessage(const void *p, size_t len, char *out, size_t cap) {
+    const unsigned char *s = p;
+    size_t o = 0;
+    for (size_t i = 0; i < len && o + 8 < cap; i++) {
+        unsigned char c = s[i];
+        if (c >= 32 && c < 127 && c != '"' && c != '\\')
+            out[o++] = (char)c;
+        else
+            o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
+    }
+    if (o + 8 >= cap) o += (size_t)snprintf(out + o, cap - o, "...");
+    out[o] = '\0';
+}
+
 ssize_t writeAll(int fd, const void *buf, size_t len) {
     const char *p = buf;
     size_t done = 0;

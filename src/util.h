@@ -96,6 +96,11 @@ int memtoll(const char *s, long long *value, int allow_negative);
  * fail. Return 1 and set *value, or 0. */
 int memtoull(const char *s, unsigned long long *value);
 
+/* Writes p[0..len) into out (cap bytes, NUL-terminated) for a message:
+ * printable ASCII as it is, other bytes, '"' and '\\' as \xNN, cut with
+ * "..." when it does not fit. */
+void escapeForMessage(const void *p, size_t len, char *out, size_t cap);
+
 /* --- Files -------------------------------------------------------------- */
 
 /* Writes all len bytes, retrying short writes and EINTR. Returns len, or the

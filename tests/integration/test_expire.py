@@ -10,7 +10,6 @@ import time
 
 import pytest
 
-from conftest import Server
 import helpers_data
 from helpers_data import (NIL, NOT_INTEGER, OK, arity_error, bulk, error, integer,
                           invalid_expire, wait_until)
@@ -22,14 +21,6 @@ LLONG_MIN = -9223372036854775808
 EXPIRE_COMMANDS = ("expire", "pexpire", "expireat", "pexpireat")
 NX_CONFLICT = error("ERR NX and XX, GT or LT options at the same time are not compatible")
 GT_LT_CONFLICT = error("ERR GT and LT options at the same time are not compatible")
-
-
-@pytest.fixture(scope="module")
-def module_server():
-    """The module's shared server, with DEBUG allowed (SET-ACTIVE-EXPIRE)."""
-    srv = Server(config={"enable-debug-command": "yes"})
-    yield srv
-    srv.cleanup()
 
 
 @pytest.fixture

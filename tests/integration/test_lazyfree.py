@@ -13,7 +13,6 @@ import time
 import pytest
 import redis
 
-from conftest import Server
 import helpers_data
 from helpers_data import OK, error, syntax_error, wait_until
 
@@ -22,13 +21,6 @@ raw = helpers_data.raw  # the `raw` fixture: a raw connection to the shared serv
 FLAGS = ("lazyfree-lazy-eviction", "lazyfree-lazy-expire", "lazyfree-lazy-server-del",
          "lazyfree-lazy-user-del", "lazyfree-lazy-user-flush")
 BIO_KINDS = ("close_file", "aof_fsync", "lazy_free", "rdb_compress")
-
-
-@pytest.fixture(scope="module")
-def module_server():
-    srv = Server(config={"enable-debug-command": "yes"})
-    yield srv
-    srv.cleanup()
 
 
 @pytest.fixture
