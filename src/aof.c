@@ -21,6 +21,7 @@
 #include "child.h"
 #include "client.h"
 #include "command.h"
+#include "dict.h"
 #include "log.h"
 #include "rdb.h"
 #include "reply.h"
@@ -573,6 +574,19 @@ static void replayFile(client *c, const char *path, int is_last) {
     serverLog(LL_WARNING, "AOF %s loaded anyway because aof-load-truncated is enabled", path);
 }
 
+/* The replay ran through the command machinery: its calls, hits and errors
+ * are not the users' and its changes are already on disk (as Redis, which
+ * replays without counting). */
+static void forgetReplay(void) {
+    commandResetStats();
+    server.stat_numcommands = 0;
+    server.stat_keyspace_hits = 0;
+    server.stat_keyspace_misses = 0;
+    server.stat_total_error_replies = 0;
+    dictEmpty(server.errors, NULL, NULL);
+    server.dirty = 0;
+}
+
 static void loadBase(client *c, const char *path, int is_last) {
     if (!aofFileIsRdb(path)) {
         replayFile(c, path, is_last);
@@ -659,6 +673,7 @@ int aofLoadAtStartup(void) {
         }
         server.loading = 0;
         clientFree(c);
+        forgetReplay();
         serverLog(LL_NOTICE, "DB loaded from append only file: %.3f seconds",
                   (double)(ustime() - start) / 1e6);
         deleteHistory(m);

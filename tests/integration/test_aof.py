@@ -92,6 +92,9 @@ def test_restart_gives_back_every_key_type_value_and_ttl(server_factory, tmp_pat
     assert b"gone" not in before[0]
     srv.stop()
     srv2 = start_on(server_factory, tmp_path, appendonly="yes")
+    # The replay is not counted as the users' commands or as unsaved changes.
+    assert info_fields(srv2, "persistence")["rdb_changes_since_last_save"] == "0"
+    assert "cmdstat_set" not in info_fields(srv2, "commandstats")
     assert dump_keyspace(plain_client(srv2)) == before
 
 
