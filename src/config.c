@@ -422,6 +422,7 @@ static const confEntry config_table[] = {
             NULL),
     BOOL("rdbcompression", rdb_compression, "yes", NULL),
     BOOL("rdbchecksum", rdb_checksum, "yes", NULL),
+    INT("rdb-key-save-delay", 0, rdb_key_save_delay, "0", 0, INT_MAX, NULL),
     BOOL("stop-writes-on-bgsave-error", stop_writes_on_bgsave_err, "yes", NULL),
     ULL("maxmemory", CONF_MEMORY, maxmemory, "0", 0, LLONG_MAX, applyEviction),
     ENUM("maxmemory-policy", 0, server.maxmemory_policy, "noeviction", maxmemory_policy_enum,

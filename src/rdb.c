@@ -91,6 +91,7 @@ typedef struct writer {
     sink *sink;
     chunk *cur;
     int compress;
+    int key_delay_us;
     int failed; /* the sink reported a write error: stop serializing */
 } writer;
 
@@ -430,6 +431,7 @@ static void putDb(writer *w, db *d) {
         putByte(w, typeByte(o));
         putString(w, de->key, strLen(de->key), 0);
         putValue(w, o);
+        if (w->key_delay_us) usleep((useconds_t)w->key_delay_us);
     }
     dictReleaseIterator(it);
 }
@@ -439,7 +441,7 @@ int rdbSaveToFd(int fd, db *dbs, int dbnum, const rdbSaveInfo *info, char *err, 
     pthread_mutex_init(&s.lock, NULL);
     pthread_cond_init(&s.done, NULL);
     if (info->compression) s.lz4 = LZ4_createStream();
-    writer w = {.sink = &s, .compress = info->compression};
+    writer w = {.sink = &s, .compress = info->compression, .key_delay_us = info->key_save_delay_us};
     w.cur = newChunk(&s);
     char magic[16];
     snprintf(magic, sizeof(magic), "REDIS%04d", RDB_VERSION);

@@ -112,6 +112,7 @@ typedef struct rdbSaveInfo {
     const char *redis_ver; /* the redis-ver AUX field */
     const char *loom_ver;  /* the loom-ver AUX field */
     int aof_base;          /* the aof-base AUX field: 1 for the base of an AOF */
+    int key_save_delay_us; /* rdb-key-save-delay: sleep per key (tests), 0 */
 } rdbSaveInfo;
 
 /* Writes databases dbs[0..dbnum) to fd, in 1 MB writes. Returns 0, or -1 with

@@ -99,6 +99,7 @@ struct server {
     int save_params_count;
     int rdb_compression;
     int rdb_checksum;
+    int rdb_key_save_delay; /* rdb-key-save-delay: us per key written (tests only) */
     int stop_writes_on_bgsave_err;
     int rdb_bgsave_scheduled;        /* BGSAVE SCHEDULE while an AOF rewrite runs */
     time_t lastsave;                 /* last successful save */

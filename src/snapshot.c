@@ -35,7 +35,8 @@ rdbSaveInfo snapshotSaveInfo(void) {
     rdbSaveInfo info = {.compression = server.rdb_compression,
                         .checksum = server.rdb_checksum,
                         .redis_ver = LOOM_REDIS_VERSION,
-                        .loom_ver = LOOM_VERSION};
+                        .loom_ver = LOOM_VERSION,
+                        .key_save_delay_us = server.rdb_key_save_delay};
     return info;
 }
 
@@ -252,8 +253,8 @@ static void bgsaveCommand(client *c) {
     }
     if (childActive() != CHILD_NONE) {
         if (!schedule) {
-            replyError(c, "An AOF log rewriting in progress: can't BGSAVE right now. Use BGSAVE "
-                          "SCHEDULE in order to schedule a BGSAVE whenever possible.");
+            replyError(c, "Another child process is active (AOF?): can't BGSAVE right now. Use "
+                          "BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.");
             return;
         }
         server.rdb_bgsave_scheduled = 1;

@@ -162,6 +162,42 @@ def test_rewrite_is_refused_while_one_runs(server_factory, tmp_path):
     wait_rewrite_done(srv)
 
 
+def test_bgsave_and_rewrite_take_turns(server_factory, tmp_path):
+    """One fork child at a time, with redis-server 7.0's replies: a rewrite
+    asked for during a BGSAVE is scheduled, a BGSAVE during a rewrite is
+    refused unless SCHEDULE'd, and what was scheduled runs afterwards."""
+    srv = start_on(server_factory, tmp_path, appendonly="yes", rdb_key_save_delay="2000")
+    c = plain_client(srv)
+    for i in range(200):
+        c.execute_command("SET", f"k{i}", i)  # 200 keys x 2 ms: each child takes ~0.4 s
+
+    def persistence():
+        return info_fields(srv, "persistence")
+
+    assert c.execute_command("BGSAVE") == b"Background saving started"
+    assert c.execute_command("BGREWRITEAOF") == \
+        b"Background append only file rewriting scheduled"
+    with pytest.raises(Exception, match="^Background save already in progress$"):
+        c.execute_command("BGSAVE")
+    assert persistence()["aof_rewrite_scheduled"] == "1"
+    wait_until(lambda: persistence()["aof_rewrites"] == "1", timeout=20,
+               what="the scheduled rewrite")
+    assert persistence()["rdb_saves"] == "1"
+
+    assert c.execute_command("BGREWRITEAOF") == b"Background append only file rewriting started"
+    with pytest.raises(Exception, match="^Another child process is active \\(AOF\\?\\): can't "
+                                        "BGSAVE right now. Use BGSAVE SCHEDULE in order to "
+                                        "schedule a BGSAVE whenever possible.$"):
+        c.execute_command("BGSAVE")
+    assert c.execute_command("BGSAVE", "SCHEDULE") == b"Background saving scheduled"
+    with pytest.raises(Exception, match="already in progress"):
+        c.execute_command("BGREWRITEAOF")
+    wait_until(lambda: persistence()["rdb_saves"] == "2", timeout=20,
+               what="the scheduled BGSAVE")
+    assert persistence()["aof_rewrites"] == "2"
+    assert persistence()["rdb_last_bgsave_status"] == "ok"
+
+
 def test_turning_aof_on_and_off_at_run_time(server_factory, tmp_path):
     srv = start_on(server_factory, tmp_path)
     c = plain_client(srv)
